@@ -1,0 +1,156 @@
+"""Command line: ``python -m fmnist_core {models,train,runs,evaluate,delete,import}``."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+import threading
+from pathlib import Path
+
+from fmnist_core import runs
+from fmnist_core.data import DatasetError
+from fmnist_core.models import HYPERPARAMETERS, get_model_spec, list_models
+
+
+def print_models(args: argparse.Namespace) -> int:
+    for name in list_models():
+        spec = get_model_spec(name)
+        params = f"{spec.num_params:,} params" if spec.num_params else "params depend on data"
+        defaults = " ".join(f"{key}={value}" for key, value in spec.defaults.items())
+        print(f"{name:<12} {spec.family:<7} {params:<22} {defaults}  {spec.description}")
+    return 0
+
+
+def follow_history(folder: Path, done: threading.Event) -> None:
+    """Prints each history line as the worker appends it."""
+    printed = 0
+    while True:
+        finished = done.is_set()
+        history = runs.read_history(folder)
+        for line in history[printed:]:
+            val = (
+                f"  val_loss {line['val_loss']:.4f}  val_accuracy {line['val_accuracy']:.4f}"
+                if "val_loss" in line
+                else ""
+            )
+            print(
+                f"epoch {line['epoch']:>3}  loss {line['loss']:.4f}  accuracy {line['accuracy']:.4f}{val}  ({line['seconds']:.1f} s)",
+                flush=True,
+            )
+        printed = len(history)
+        if finished:
+            return
+        done.wait(0.2)
+
+
+def train(args: argparse.Namespace) -> int:
+    """Runs the worker in the foreground; exits non-zero unless the run finished or was stopped."""
+    from fmnist_core.training import TrainingConfig, acquire_training_lock, run_worker
+
+    overrides = {key: getattr(args, key) for key in (*HYPERPARAMETERS, "seed", "patience", "train_samples")}
+    config = TrainingConfig.for_model(args.model, **overrides)
+    lock = acquire_training_lock(args.artifacts)
+    folder = runs.create_run(config.model, config.to_dict(), args.artifacts)
+    print(f"training {config.model} in {folder}", flush=True)
+    done = threading.Event()
+    printer = threading.Thread(target=follow_history, args=(folder, done))
+    printer.start()
+    try:
+        record = run_worker(folder)
+    except KeyboardInterrupt:
+        runs.request_stop(folder)
+        raise
+    finally:
+        done.set()
+        printer.join()
+        lock.close()
+    if record["status"] == "failed":
+        print(f"failed: {record['error']}", file=sys.stderr)
+        print(folder)
+        return 1
+    print(
+        f"{record['status']}: test accuracy {record['test']['accuracy']:.4f}, test loss {record['test']['loss']:.4f}"
+    )
+    print(folder)
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    """Entry of the process started by ``launch_training`` (it already holds the lock)."""
+    from fmnist_core.training import run_worker
+
+    return 0 if run_worker(Path(args.run_dir))["status"] != "failed" else 1
+
+
+def list_run_records(args: argparse.Namespace) -> int:
+    records = runs.list_runs(args.artifacts)
+    if not records:
+        print(f"no runs in {runs.runs_dir(args.artifacts)}")
+    for record in records:
+        test = record.get("test") or {}
+        accuracy = f"{test['accuracy']:.4f}" if test else "-"
+        print(f"{record['id']:<40} {record['model']:<12} {record['status']:<9} test_accuracy {accuracy}")
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from fmnist_core import evaluation
+
+    predictions = evaluation.load_predictions(runs.run_path(args.run_id, args.artifacts))
+    print(f"accuracy {evaluation.accuracy(predictions.probabilities, predictions.labels):.4f}")
+    print(evaluation.per_class_metrics(predictions.predicted, predictions.labels).round(4).to_string())
+    return 0
+
+
+def delete(args: argparse.Namespace) -> int:
+    runs.delete_run(args.run_id, args.artifacts)
+    print(f"deleted {args.run_id}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    artifacts_help = "artifacts root; runs go to DIR/runs (default $FMNIST_ARTIFACTS or ./artifacts)"
+    parser = argparse.ArgumentParser(prog="python -m fmnist_core", description=__doc__)
+    parser.add_argument("--artifacts", metavar="DIR", help=artifacts_help)
+    common = argparse.ArgumentParser(add_help=False)  # so --artifacts also works after the command
+    common.add_argument("--artifacts", metavar="DIR", default=argparse.SUPPRESS, help=artifacts_help)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser = functools.partial(commands.add_parser, parents=[common])  # type: ignore[method-assign]
+    commands.add_parser("models", help="list the model variants").set_defaults(handler=print_models)
+    trainer = commands.add_parser("train", help="train a model in the foreground")
+    trainer.set_defaults(handler=train)
+    trainer.add_argument("--model", required=True, choices=list_models())
+    for name, (low, high, kind, help_text) in HYPERPARAMETERS.items():
+        trainer.add_argument(f"--{name.replace('_', '-')}", type=kind, help=f"{help_text} ({low}-{high})")
+    trainer.add_argument("--seed", type=int, help="random seed (same seed, same config: same history)")
+    trainer.add_argument("--patience", type=int, help="early stopping patience in epochs (0: off)")
+    trainer.add_argument("--train-samples", type=int, help="train on the first N images only (quick runs)")
+    work = commands.add_parser("worker", help=argparse.SUPPRESS)
+    work.add_argument("run_dir")
+    work.set_defaults(handler=worker)
+    commands.add_parser("runs", help="list runs").set_defaults(handler=list_run_records)
+    for name, handler, help_text in (
+        ("evaluate", evaluate, "per-class metrics of a run"),
+        ("delete", delete, "delete a run"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("run_id")
+        sub.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ValueError, RuntimeError, DatasetError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.exit(main())

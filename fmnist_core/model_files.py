@@ -1,0 +1,481 @@
+"""Checks and evaluates user-uploaded ``.keras`` model files, treating them as hostile.
+
+``check_keras_archive`` inspects the zip and its ``config.json`` without running any Keras code;
+``evaluate_keras_file_isolated`` then loads the model in a separate, memory- and time-limited child
+process (this file run as a script) with Keras safe mode on, and returns class probabilities.
+Keras says safe mode is not a sandbox, hence both layers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import keras
+
+ZIP_MAGIC = b"PK\x03\x04"
+HDF5_MAGIC = b"\x89HDF"
+ALLOWED_MEMBERS = frozenset({"metadata.json", "config.json", "model.weights.h5"})
+MAX_JSON_BYTES = 10_000_000  # a ResNet-50 config is about 0.5 MB
+MAX_COMPRESSION_RATIO = 100  # float weights barely compress; deflate tops out near 1000
+RATIO_CHECK_MIN_BYTES = 1_000_000  # tiny members (metadata, empty assets) may compress well
+# RLIMIT_AS counts reserved address space, not resident memory. Importing TensorFlow 2.21, loading a
+# small CNN and predicting 10,000 images peaks at 2.1 GB virtual (0.8 GB resident) with
+# MALLOC_ARENA_MAX=2; without that cap glibc reserves 64 MB arenas per thread (3.0 GB on 2 cores,
+# far more on big machines). 8 GB leaves room for more TF threads and larger models while still
+# stopping a config that asks for tens of GB.
+DEFAULT_MEMORY_MB = 8192
+PREDICT_BATCH_SIZE = 256
+NUM_CLASSES = 10
+EXPECTED = "only built-in Keras layers are accepted"
+RESAVE_HINT = "upload a file saved with model.save('name.keras')"
+
+MODEL_CLASSES = frozenset({"Sequential", "Functional"})
+LAYER_CLASSES = frozenset({
+    "InputLayer", "Dense", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D",
+    "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten", "Reshape",
+    "Permute", "Dropout", "SpatialDropout2D", "GaussianDropout", "GaussianNoise", "BatchNormalization",
+    "LayerNormalization", "Activation", "Softmax", "ReLU", "LeakyReLU", "PReLU", "ELU", "Add",
+    "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Rescaling",
+    "Normalization", "ZeroPadding2D", "Cropping2D", "UpSampling2D", "Resizing", "CenterCrop",
+    "Identity", "RandomFlip", "RandomTranslation", "RandomRotation", "RandomZoom", "RandomContrast",
+    "RandomBrightness", "RandomCrop",
+})  # fmt: skip
+# Objects Keras serializes inside layer and compile configs (found by saving real models).
+CONFIG_CLASSES = frozenset({
+    "DTypePolicy", "FloatDTypePolicy",
+    "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "LecunNormal",
+    "LecunUniform", "Ones", "Orthogonal", "RandomNormal", "RandomUniform", "TruncatedNormal",
+    "VarianceScaling", "Zeros",
+    "L1", "L2", "L1L2", "OrthogonalRegularizer", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm",
+    "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb", "Lion", "Nadam",
+    "RMSprop", "SGD", "CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTimeDecay",
+    "PiecewiseConstantDecay", "PolynomialDecay",
+    "SparseCategoricalCrossentropy", "CategoricalCrossentropy", "BinaryCrossentropy",
+    "CategoricalFocalCrossentropy", "MeanSquaredError", "MeanAbsoluteError", "KLDivergence",
+    "Accuracy", "SparseCategoricalAccuracy", "CategoricalAccuracy", "SparseTopKCategoricalAccuracy",
+    "TopKCategoricalAccuracy", "Mean", "Sum", "AUC", "Precision", "Recall", "F1Score", "FBetaScore",
+    "__keras_tensor__", "__tensor__", "__numpy__", "__bytes__", "__ellipsis__", "__slice__",
+})  # fmt: skip
+ALLOWED_CLASSES = MODEL_CLASSES | LAYER_CLASSES | CONFIG_CLASSES
+# Entries with class_name "function" name a Keras activation, loss or metric; for module "builtins"
+# Keras only searches its own activations/losses/metrics/... modules for the name.
+FUNCTION_NAMES = frozenset({
+    "relu", "relu6", "elu", "selu", "gelu", "silu", "swish", "mish", "leaky_relu", "sigmoid",
+    "hard_sigmoid", "hard_silu", "hard_swish", "tanh", "softmax", "log_softmax", "softplus",
+    "softsign", "linear", "exponential",
+    "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy",
+    "mean_squared_error", "mean_absolute_error", "kl_divergence", "accuracy",
+    "sparse_categorical_accuracy", "categorical_accuracy", "sparse_top_k_categorical_accuracy",
+    "top_k_categorical_accuracy",
+})  # fmt: skip
+FUNCTION_MODULES = frozenset({"builtins", "keras.activations", "keras.losses", "keras.metrics"})
+REFUSED_CLASSES = {
+    "Lambda": "a Lambda layer, which can run arbitrary code",
+    "__lambda__": "a serialized Python function, which can run arbitrary code",
+    "__typespec__": "a TensorFlow type spec, which can name arbitrary classes",
+    "TFSMLayer": "a TFSMLayer layer, which loads an external TensorFlow SavedModel",
+    "TorchModuleWrapper": "a TorchModuleWrapper layer, which can run arbitrary code",
+    "JaxLayer": "a JaxLayer layer, which can run arbitrary code",
+    "FlaxLayer": "a FlaxLayer layer, which can run arbitrary code",
+    "StringLookup": "a StringLookup layer, which can read files named in the model",
+    "IntegerLookup": "an IntegerLookup layer, which can read files named in the model",
+    "TextVectorization": "a TextVectorization layer, which can read files named in the model",
+    "Hashing": "a Hashing layer, which is not an image-classifier layer",
+}
+# Keras namespaces that hold utilities rather than model components (keras.X or keras.src.X).
+REFUSED_NAMESPACES = frozenset({
+    "config", "utils", "saving", "ops", "backend", "callbacks", "datasets", "preprocessing",
+    "export", "distribution", "legacy", "tree", "random", "applications",
+})  # fmt: skip
+
+
+class ModelFileError(ValueError):
+    """An uploaded model file is unsafe or unusable; the message is one sentence for the user."""
+
+
+def check_keras_archive(
+    path: str | os.PathLike, *, max_bytes: int = 200_000_000, max_members: int = 64
+) -> dict:
+    """Statically checks a ``.keras`` file before any Keras code touches it.
+
+    Args:
+        path: The uploaded file.
+        max_bytes: Limit on the file size and on the total uncompressed size of its members.
+        max_members: Limit on the number of zip members.
+
+    Returns:
+        The parsed ``config.json``.
+
+    Raises:
+        ModelFileError: If the file is not a plain Keras model archive made of built-in layers.
+    """
+    _check_file_header(Path(path), max_bytes)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_members(archive.infolist(), max_bytes, max_members)
+            config = _read_json_member(archive, "config.json")
+    except ModelFileError:
+        raise
+    except Exception:  # hostile archives make zipfile, zlib and lzma raise many types
+        raise ModelFileError(
+            f"the file is not a complete zip archive (it may be truncated or corrupted); {RESAVE_HINT}"
+        ) from None
+    check_model_config(config)
+    return config
+
+
+def _check_file_header(path: Path, max_bytes: int) -> None:
+    if not path.is_file():
+        raise ModelFileError(f"no model file was found at '{path.name}'; {RESAVE_HINT}")
+    size = path.stat().st_size
+    if size == 0:
+        raise ModelFileError(f"the model file is empty; {RESAVE_HINT}")
+    if size > max_bytes:
+        raise ModelFileError(f"the model file is larger than {max_bytes / 1e6:g} MB; upload a smaller model")
+    with path.open("rb") as file:
+        header = file.read(len(ZIP_MAGIC))
+    if header == HDF5_MAGIC:
+        raise ModelFileError("this is an HDF5 (.h5) file; only .keras files are accepted")
+    if header != ZIP_MAGIC:
+        raise ModelFileError(
+            f"the file is not a .keras model archive (a .keras file is a zip file); {RESAVE_HINT}"
+        )
+
+
+def _check_members(infos: list[zipfile.ZipInfo], max_bytes: int, max_members: int) -> None:
+    if len(infos) > max_members:
+        raise ModelFileError(f"the archive has {len(infos)} files; a .keras file holds at most {max_members}")
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        raise ModelFileError(f"the archive lists the same file twice; {RESAVE_HINT}")
+    for info in infos:
+        _check_member_name(info.filename)
+        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ModelFileError(
+                f"the archive member '{info.filename}' is encrypted or compressed unusually; {RESAVE_HINT}"
+            )
+    _check_sizes(infos, max_bytes)
+    if "config.json" not in names:
+        raise ModelFileError(f"the archive has no config.json, so it is not a Keras model; {RESAVE_HINT}")
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], max_bytes: int) -> None:
+    # Sizes come from the central directory; zipfile never inflates a member past its declared size.
+    total = sum(info.file_size for info in infos)
+    if total > max_bytes:
+        raise ModelFileError(
+            f"the archive unpacks to {total / 1e6:.0f} MB, more than the {max_bytes / 1e6:g} MB allowed; "
+            "upload a smaller model"
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO:
+            raise ModelFileError(
+                f"the archive member '{info.filename}' expands {ratio:.0f} times when unpacked (a zip bomb?); "
+                "model files barely compress"
+            )
+
+
+def _check_member_name(name: str) -> None:
+    parts = name.split("/")
+    unsafe = (
+        "\\" in name or "\x00" in name or ":" in name or name.startswith("/") or ".." in parts or "." in parts
+    )
+    in_assets = parts[0] == "assets" and "" not in parts[1:-1]
+    if unsafe or not (name in ALLOWED_MEMBERS or in_assets):
+        raise ModelFileError(
+            f"the archive contains an unexpected file {name!r}; a .keras file holds only metadata.json, "
+            "config.json, model.weights.h5 and assets/"
+        )
+
+
+def _read_json_member(archive: zipfile.ZipFile, name: str) -> object:
+    if archive.getinfo(name).file_size > MAX_JSON_BYTES:
+        raise ModelFileError(f"{name} is larger than {MAX_JSON_BYTES / 1e6:g} MB; {RESAVE_HINT}")
+    with archive.open(name) as member:
+        data = member.read(MAX_JSON_BYTES + 1)
+    if len(data) > MAX_JSON_BYTES:
+        raise ModelFileError(f"{name} is larger than {MAX_JSON_BYTES / 1e6:g} MB; {RESAVE_HINT}")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise ModelFileError(f"{name} in the archive is not valid JSON; {RESAVE_HINT}") from None
+
+
+def check_model_config(config: object) -> None:
+    """Walks a parsed ``config.json`` and refuses anything but built-in Keras objects.
+
+    Args:
+        config: The parsed JSON.
+
+    Raises:
+        ModelFileError: Naming the first offending class, module or custom object.
+    """
+    if not isinstance(config, dict) or config.get("class_name") not in MODEL_CLASSES:
+        raise ModelFileError(
+            f"config.json does not describe a Keras Sequential or Functional model; {RESAVE_HINT}"
+        )
+    pending: list[object] = [config]
+    while pending:  # iterative, so deeply nested JSON cannot exhaust the stack
+        node = pending.pop()
+        if isinstance(node, dict):
+            if "class_name" in node:
+                _check_serialized_object(node)
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+
+
+def _check_serialized_object(node: dict) -> None:
+    class_name, module = node["class_name"], node.get("module")
+    if not isinstance(class_name, str) or not isinstance(module, str | None):
+        raise ModelFileError(f"config.json contains a malformed object entry; {RESAVE_HINT}")
+    if class_name in REFUSED_CLASSES:
+        raise ModelFileError(f"the model uses {REFUSED_CLASSES[class_name]}; {EXPECTED}")
+    registered = node.get("registered_name")
+    if registered not in (None, class_name) and not (
+        class_name == "function" and registered == node.get("config")
+    ):
+        raise ModelFileError(
+            f"the model uses the custom object {str(registered)!r}, which can run arbitrary code; {EXPECTED}"
+        )
+    if class_name == "function":
+        if module not in FUNCTION_MODULES or node.get("config") not in FUNCTION_NAMES:
+            raise ModelFileError(
+                f"the model refers to the function {str(node.get('config'))!r}, which is not a built-in Keras function; {EXPECTED}"
+            )
+        return
+    _check_module(class_name, module)
+    if class_name not in ALLOWED_CLASSES:
+        raise ModelFileError(
+            f"the model uses '{class_name}', which is not an accepted Keras layer; {EXPECTED} for image classifiers"
+        )
+
+
+def _check_module(class_name: str, module: str | None) -> None:
+    if module is None:
+        return  # Keras resolves module-less names only among its own objects; the class check follows
+    parts = module.split(".")
+    if parts[0] != "keras":
+        raise ModelFileError(
+            f"the model refers to '{class_name}' from module '{module}', which is not part of Keras; {EXPECTED}"
+        )
+    namespace = parts[2] if parts[1:2] == ["src"] and len(parts) > 2 else (parts[1] if len(parts) > 1 else "")
+    if namespace in REFUSED_NAMESPACES:
+        raise ModelFileError(
+            f"the model refers to '{module}.{class_name}', which is a Keras utility rather than a model component; {EXPECTED}"
+        )
+
+
+def evaluate_keras_file_isolated(
+    path: str | os.PathLike,
+    images: np.ndarray,
+    *,
+    timeout_s: float = 120,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+) -> np.ndarray:
+    """Checks a ``.keras`` file, then predicts ``images`` with it in a limited child process.
+
+    Args:
+        path: The uploaded file.
+        images: uint8 images of shape (N, 28, 28).
+        timeout_s: Wall-clock limit for the child (loading and predicting).
+        memory_mb: Address-space limit for the child (RLIMIT_AS).
+
+    Returns:
+        float32 class probabilities of shape (N, 10); logits are turned into probabilities.
+
+    Raises:
+        ModelFileError: If the file is refused or the model cannot be loaded or run.
+        ValueError: If ``images`` is not a non-empty uint8 array of shape (N, 28, 28).
+    """
+    images = np.asarray(images)
+    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) == 0:
+        raise ValueError(
+            f"images must be a non-empty uint8 array of shape (N, 28, 28), got {images.dtype} {images.shape}"
+        )
+    check_keras_archive(path)
+    with tempfile.TemporaryDirectory(prefix="fmnist-model-") as work:
+        work_dir = Path(work)
+        model_path = work_dir / "model.keras"
+        shutil.copyfile(path, model_path)
+        check_keras_archive(model_path)  # the child loads this private copy, so check what it loads
+        np.save(work_dir / "images.npy", images, allow_pickle=False)
+        _run_child(work_dir, timeout_s, memory_mb)
+        try:
+            outputs = np.load(work_dir / "outputs.npy", allow_pickle=False)
+        except (OSError, ValueError):
+            raise ModelFileError(f"the model loader returned unreadable outputs; {EXPECTED}") from None
+    if outputs.shape != (len(images), NUM_CLASSES):
+        raise ModelFileError(
+            f"the model returned outputs of shape {outputs.shape} for {len(images)} images; expected ({len(images)}, 10)"
+        )
+    return outputs_to_probabilities(outputs)
+
+
+def _run_child(work_dir: Path, timeout_s: float, memory_mb: int) -> None:
+    # A minimal environment: no secrets for the model to see, HOME and TMPDIR inside the temp dir,
+    # CPU only (CUDA reserves too much address space for RLIMIT_AS).
+    env = {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": str(work_dir),
+        "TMPDIR": str(work_dir),
+        "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "tensorflow"),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "MALLOC_ARENA_MAX": "2",
+        "CUDA_VISIBLE_DEVICES": "",
+    }
+    command = [sys.executable, "-I", str(Path(__file__).resolve()), str(work_dir), str(memory_mb)]
+    try:
+        result = subprocess.run(
+            command, cwd=work_dir, env=env, capture_output=True, timeout=timeout_s, check=False
+        )
+    except subprocess.TimeoutExpired:  # subprocess.run has already killed the child
+        raise ModelFileError(
+            f"loading the model took longer than {timeout_s:g} s; upload a smaller or simpler model"
+        ) from None
+    if result.returncode == 0 and (work_dir / "outputs.npy").is_file():
+        return
+    raise ModelFileError(_child_failure_message(work_dir, result.returncode, result.stderr, memory_mb))
+
+
+def _child_failure_message(work_dir: Path, returncode: int, stderr: bytes, memory_mb: int) -> str:
+    try:
+        return str(json.loads((work_dir / "error.json").read_text())["message"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    if returncode < 0:
+        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
+        return f"the model loader crashed ({name}), possibly because the model needs more than {memory_mb} MB of memory; upload a smaller model"
+    lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    detail = _one_line(lines[-1]) if lines else "no details"
+    return f"the model loader failed (exit code {returncode}: {detail}); {RESAVE_HINT}"
+
+
+def outputs_to_probabilities(outputs: np.ndarray) -> np.ndarray:
+    """Returns ``outputs`` as float32 probabilities, applying softmax unless rows already are.
+
+    Args:
+        outputs: Model outputs of shape (N, classes).
+
+    Raises:
+        ModelFileError: If an output is NaN or infinite.
+    """
+    outputs = np.asarray(outputs, dtype=np.float32)
+    if not np.all(np.isfinite(outputs)):
+        raise ModelFileError("the model produced NaN or infinite outputs; check that it trained successfully")
+    sums = outputs.sum(axis=1, keepdims=True)
+    if outputs.min(initial=0.0) >= 0 and np.allclose(sums, 1.0, atol=1e-3):
+        return outputs / sums
+    exponentials = np.exp(outputs - outputs.max(axis=1, keepdims=True))
+    return (exponentials / exponentials.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def _one_line(text: object, limit: int = 200) -> str:
+    lines = str(text).strip().splitlines()
+    line = lines[0].strip() if lines else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+# ---- child process: this file run as a script -------------------------------------------------
+
+
+def _child_main(work_dir: Path, memory_mb: int) -> int:
+    """Loads ``work_dir/model.keras`` and predicts ``images.npy`` into ``outputs.npy``."""
+    limit = memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:
+        images = np.load(work_dir / "images.npy", allow_pickle=False)
+        outputs = _load_and_predict(work_dir / "model.keras", images)
+        np.save(work_dir / "outputs.npy", outputs, allow_pickle=False)
+        return 0
+    except ModelFileError as error:
+        message = str(error)
+    except MemoryError:
+        message = f"the model needs more than {memory_mb} MB of memory; upload a smaller model"
+    except ImportError as error:  # the usual symptom of a memory limit too small for TensorFlow
+        message = f"TensorFlow could not start within the {memory_mb} MB memory limit ({_one_line(error)}); raise the limit"
+    except Exception as error:  # reported to the parent as one line
+        message = f"the model could not be evaluated ({type(error).__name__}: {_one_line(error)}); {EXPECTED}"
+    (work_dir / "error.json").write_text(json.dumps({"message": message}))
+    return 1
+
+
+def _load_and_predict(model_path: Path, images: np.ndarray) -> np.ndarray:
+    import keras  # only ever imported in the child
+
+    try:
+        model = keras.saving.load_model(str(model_path), safe_mode=True, compile=False)
+    except MemoryError:
+        raise
+    except Exception as error:  # Keras raises many types for bad files
+        raise ModelFileError(_load_error_message(error)) from None
+    input_rank = _check_model_shapes(model)
+    inputs = (images.astype(np.float32) / 255.0).reshape((len(images), 28, 28, 1)[:input_rank])
+    try:
+        outputs = model.predict(inputs, batch_size=PREDICT_BATCH_SIZE, verbose=0)
+    except MemoryError:
+        raise
+    except Exception as error:
+        raise ModelFileError(
+            f"the model failed on Fashion-MNIST images ({_one_line(error)}); check its layers"
+        ) from None
+    return np.asarray(outputs, dtype=np.float32)
+
+
+def _load_error_message(error: Exception) -> str:
+    text = str(error)
+    if type(error).__name__ == "ResourceExhaustedError":
+        return "the model needs more memory than allowed; upload a smaller model"
+    if "safe_mode" in text or "unsafe" in text or "arbitrary code" in text:
+        return f"the model file was refused by Keras safe mode: {_one_line(text)}"
+    return f"Keras could not load the model ({_one_line(text)}); {RESAVE_HINT}"
+
+
+def _check_model_shapes(model: keras.Model) -> int:
+    """Checks one (28, 28[, 1]) input and one (10,) output; returns the input rank."""
+    try:
+        inputs, outputs = list(model.inputs), list(model.outputs)
+    except (AttributeError, ValueError):
+        raise ModelFileError(
+            "the model has no defined input shape; build it with keras.Input((28, 28))"
+        ) from None
+    if len(inputs) != 1:
+        raise ModelFileError(f"the model has {len(inputs)} inputs; Fashion-MNIST models take one 28x28 image")
+    shape = tuple(inputs[0].shape)
+    if not any(_shape_matches(shape, expected) for expected in ((28, 28), (28, 28, 1))):
+        raise ModelFileError(
+            f"the model expects input shape {shape}; Fashion-MNIST images are 28x28 grayscale"
+        )
+    if len(outputs) != 1 or len(outputs[0].shape) != 2:
+        found = [tuple(output.shape) for output in outputs]
+        raise ModelFileError(
+            f"the model outputs {found}; expected one output of shape (None, 10), one score per class"
+        )
+    if outputs[0].shape[1] != NUM_CLASSES:
+        raise ModelFileError(f"the model has {outputs[0].shape[1]} outputs; Fashion-MNIST has 10 classes")
+    return len(shape)
+
+
+def _shape_matches(shape: tuple, expected: tuple) -> bool:
+    return len(shape) == len(expected) + 1 and all(
+        a in (None, b) for a, b in zip(shape[1:], expected, strict=True)
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(Path(sys.argv[1]), int(sys.argv[2])))

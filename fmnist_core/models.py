@@ -1,0 +1,301 @@
+"""Registry of model variants: name -> builder, defaults and accepted hyperparameters.
+
+Keras builders return uncompiled models whose last layer outputs probabilities (the tutorial's
+logits MLP gets an explicit Softmax layer), so every Keras model is trained with
+``SparseCategoricalCrossentropy(from_logits=False)`` and predicts probabilities by construction.
+Keras is imported inside the builders: pages that only read the registry stay TensorFlow-free.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# name -> (minimum, maximum, kind, help text shown in the app)
+HYPERPARAMETERS: dict[str, tuple[float, float, type, str]] = {
+    "epochs": (1, 300, int, "One epoch is one full pass over the training images."),
+    "batch_size": (
+        1,
+        4096,
+        int,
+        "Images per gradient step. Larger batches are faster per epoch but take fewer steps.",
+    ),
+    "dropout": (
+        0.0,
+        0.9,
+        float,
+        "Fraction of units switched off at random while training, so the network cannot rely on "
+        "any single unit: it fights overfitting.",
+    ),
+    "learning_rate": (
+        1e-6,
+        10.0,
+        float,
+        "Step size of the optimiser. Too high and the loss diverges (NaN); too low and it crawls.",
+    ),
+    "validation_split": (
+        0.0,
+        0.5,
+        float,
+        "Fraction of the training images held out (the last ones) to measure generalisation after "
+        "every epoch. The test set is never used for training.",
+    ),
+}
+COMMON_HYPERPARAMETERS = ("seed", "patience", "train_samples")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One registered model variant."""
+
+    name: str
+    family: str  # "keras" or "sklearn"
+    description: str
+    build: Callable[..., Any]
+    defaults: dict[str, Any] = field(default_factory=dict)
+    num_params: int | None = None  # trainable + non-trainable, as model.count_params()
+
+    @property
+    def hyperparameters(self) -> tuple[str, ...]:
+        """The tunable hyperparameters this model accepts (a subset of HYPERPARAMETERS)."""
+        return tuple(self.defaults)
+
+
+REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register_model(
+    name: str, family: str, description: str, num_params: int | None = None, **defaults: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator registering ``build`` under ``name`` with its default hyperparameters."""
+
+    def decorator(build: Callable[..., Any]) -> Callable[..., Any]:
+        unknown = set(defaults) - set(HYPERPARAMETERS)
+        if unknown:
+            raise ValueError(f"{name}: unknown hyperparameters {sorted(unknown)}")
+        REGISTRY[name] = ModelSpec(name, family, description, build, dict(defaults), num_params)
+        return build
+
+    return decorator
+
+
+def list_models() -> list[str]:
+    """Names of all registered models, in registration order."""
+    return list(REGISTRY)
+
+
+def get_model_spec(name: str) -> ModelSpec:
+    """Looks up a model; unknown names raise ValueError listing the known ones."""
+    if name not in REGISTRY:
+        raise ValueError(f"Unknown model {name!r}. Known models: {', '.join(REGISTRY)}.")
+    return REGISTRY[name]
+
+
+def check_hyperparameter(name: str, value: Any) -> Any:
+    """Validates one hyperparameter against its range; returns it converted to its kind."""
+    low, high, kind, _ = HYPERPARAMETERS[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number between {low} and {high}, got {value!r}.")
+    if kind is int and value != int(value):
+        raise ValueError(f"{name} must be a whole number between {low} and {high}, got {value!r}.")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value!r}.")
+    return kind(value)
+
+
+def create_model(name: str, **hyperparameters: Any) -> Any:
+    """Builds the (uncompiled) model ``name``.
+
+    Args:
+        name: a registered model name.
+        **hyperparameters: values overriding the defaults (e.g. ``dropout``, ``seed``); each builder
+            receives only those its signature names.
+    """
+    spec = get_model_spec(name)
+    values = {**spec.defaults, "seed": 0, **hyperparameters}
+    wanted = inspect.signature(spec.build).parameters
+    kwargs = {key: values[key] for key in wanted}
+    for key in kwargs.keys() & HYPERPARAMETERS.keys():
+        kwargs[key] = check_hyperparameter(key, kwargs[key])
+    return spec.build(**kwargs)
+
+
+# ---------------------------------------------------------------- Keras, as in the tutorials
+
+KERAS_DEFAULTS = {"epochs": 10, "batch_size": 32, "learning_rate": 1e-3, "validation_split": 0.1}
+
+
+def _input(keras: Any, channels: bool = False) -> Any:
+    return keras.Input(shape=(28, 28, 1) if channels else (28, 28))
+
+
+@register_model(
+    "softmax",
+    "keras",
+    "Multinomial logistic regression: Flatten -> Dense(10, softmax).",
+    7_850,
+    **KERAS_DEFAULTS,
+)
+def build_softmax() -> Any:
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [_input(keras), layers.Flatten(), layers.Dense(10, activation="softmax")], name="softmax"
+    )
+
+
+@register_model(
+    "dnn",
+    "keras",
+    "One hidden layer of 100 sigmoid units.",
+    79_510,
+    **{**KERAS_DEFAULTS, "validation_split": 0.2},
+)
+def build_dnn() -> Any:
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            _input(keras),
+            layers.Flatten(),
+            layers.Dense(100, activation="sigmoid"),
+            layers.Dense(10, activation="softmax"),
+        ],
+        name="dnn",
+    )
+
+
+@register_model(
+    "mlp",
+    "keras",
+    "The TensorFlow tutorial MLP: Dense(128, relu) -> 10 logits -> Softmax.",
+    101_770,
+    **KERAS_DEFAULTS,
+)
+def build_mlp() -> Any:
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            _input(keras),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(10),
+            layers.Softmax(),
+        ],
+        name="mlp",
+    )
+
+
+@register_model(
+    "mlp_dropout",
+    "keras",
+    "Two hidden layers (256, 128) with dropout between them.",
+    235_146,
+    **{**KERAS_DEFAULTS, "batch_size": 128, "validation_split": 0.2, "dropout": 0.3},
+)
+def build_mlp_dropout(dropout: float) -> Any:
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            _input(keras),
+            layers.Flatten(),
+            layers.Dense(256, activation="relu"),
+            layers.Dropout(dropout),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(10, activation="softmax"),
+        ],
+        name="mlp_dropout",
+    )
+
+
+def _cnn_layers(keras: Any, dropout: float, batch_norm: bool) -> list[Any]:
+    layers = keras.layers
+    stack: list[Any] = [_input(keras, channels=True)]
+    for filters in (32, 64):
+        if batch_norm:  # BN replaces the conv bias, so the conv has none
+            stack += [
+                layers.Conv2D(filters, 3, padding="same", use_bias=False),
+                layers.BatchNormalization(),
+                layers.ReLU(),
+            ]
+        else:
+            stack.append(layers.Conv2D(filters, 3, padding="same", activation="relu"))
+        stack.append(layers.MaxPooling2D(2))
+    return stack + [
+        layers.Flatten(),
+        layers.Dense(100, activation="relu"),
+        layers.Dropout(dropout),
+        layers.Dense(10, activation="softmax"),
+    ]
+
+
+CNN_DEFAULTS = {**KERAS_DEFAULTS, "epochs": 20, "validation_split": 0.2, "dropout": 0.4}
+
+
+@register_model(
+    "cnn",
+    "keras",
+    "Two conv blocks (32, 64) -> Dense(100) -> dropout: the tutorial CNN.",
+    333_526,
+    **CNN_DEFAULTS,
+)
+def build_cnn(dropout: float) -> Any:
+    import keras
+
+    return keras.Sequential(_cnn_layers(keras, dropout, batch_norm=False), name="cnn")
+
+
+@register_model(
+    "cnn_bn",
+    "keras",
+    "The tutorial CNN with batch normalisation after each convolution.",
+    333_814,
+    **CNN_DEFAULTS,
+)
+def build_cnn_bn(dropout: float) -> Any:
+    import keras
+
+    return keras.Sequential(_cnn_layers(keras, dropout, batch_norm=True), name="cnn_bn")
+
+
+# ---------------------------------------------------------------- scikit-learn baselines
+
+
+@register_model(
+    "logreg",
+    "sklearn",
+    "scikit-learn LogisticRegression on the 784 raw pixels.",
+    7_850,
+    epochs=100,
+    validation_split=0.1,
+)
+def build_logreg(epochs: int, seed: int) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(max_iter=epochs, random_state=seed)
+
+
+@register_model(
+    "sgd",
+    "sklearn",
+    "StandardScaler + SGDClassifier(log_loss), trained one epoch at a time with partial_fit.",
+    7_850,
+    epochs=20,
+    batch_size=1000,
+    learning_rate=1e-3,
+    validation_split=0.1,
+)
+def build_sgd(learning_rate: float, seed: int) -> Any:
+    from sklearn.linear_model import SGDClassifier
+
+    return SGDClassifier(
+        loss="log_loss", learning_rate="constant", eta0=learning_rate, alpha=1e-4, random_state=seed
+    )

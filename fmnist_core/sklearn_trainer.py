@@ -1,0 +1,104 @@
+"""scikit-learn training for the worker: logistic regression and SGD, saved with skops."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import skops.io
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from fmnist_core import runs
+from fmnist_core.evaluation import accuracy, cross_entropy
+from fmnist_core.models import create_model
+from fmnist_core.training import EpochLogger, ProgressWriter, TrainingConfig, TrainingData, loss_diverged
+
+NUM_CLASSES = 10
+
+
+def flatten(images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) -> float32 (N, 784) in [0, 1], the same scaling the Keras models see."""
+    return images.reshape(len(images), -1).astype(np.float32) / 255.0
+
+
+def count_params(pipeline: Pipeline) -> int:
+    classifier = pipeline[-1]
+    return int(classifier.coef_.size + classifier.intercept_.size)
+
+
+def fit_logreg(folder: Path, config: TrainingConfig, split: TrainingData) -> Pipeline:
+    """One solver run; one history line at the end."""
+    pipeline = make_pipeline(create_model("logreg", epochs=config.epochs, seed=config.seed))
+    logger = EpochLogger(folder, split.y_val)
+    x_train = flatten(split.x_train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline.fit(x_train, split.y_train)
+    log_epoch(logger, 1, pipeline, x_train, split)
+    return pipeline
+
+
+def fit_sgd(folder: Path, config: TrainingConfig, split: TrainingData) -> Pipeline:
+    """``partial_fit`` one epoch at a time in mini-batches, checking the stop file after each."""
+    x_train = flatten(split.x_train)
+    scaler = StandardScaler().fit(x_train)
+    classifier = create_model("sgd", learning_rate=config.learning_rate, seed=config.seed)
+    pipeline = Pipeline([("scaler", scaler), ("classifier", classifier)])
+    scaled = scaler.transform(x_train)
+    logger, progress = EpochLogger(folder, split.y_val), ProgressWriter(folder, config.epochs)
+    rng = np.random.default_rng(config.seed)
+    batches = -(-len(scaled) // config.batch_size)
+    for epoch in range(1, config.epochs + 1):
+        order = rng.permutation(len(scaled))
+        for batch in range(batches):
+            rows = order[batch * config.batch_size : (batch + 1) * config.batch_size]
+            classifier.partial_fit(scaled[rows], split.y_train[rows], classes=np.arange(NUM_CLASSES))
+            progress.update(epoch, batch + 1, batches, float("nan"), float("nan"))
+            if runs.stop_requested(folder):
+                break
+        line = log_epoch(logger, epoch, pipeline, x_train, split)
+        if runs.stop_requested(folder) or loss_diverged(line["loss"]):
+            break
+    return pipeline
+
+
+def log_epoch(
+    logger: EpochLogger, epoch: int, pipeline: Pipeline, x_train: np.ndarray, split: TrainingData
+) -> dict:
+    with np.errstate(all="ignore"):
+        train_probabilities = pipeline.predict_proba(x_train)
+        val_probabilities = pipeline.predict_proba(flatten(split.x_val)) if len(split.y_val) else None
+    loss = cross_entropy(train_probabilities, split.y_train)
+    if not np.isfinite(train_probabilities).all():
+        loss = float("nan")
+    return logger.log(epoch, loss, accuracy(train_probabilities, split.y_train), val_probabilities)
+
+
+def train(folder: Path, config: TrainingConfig, split: TrainingData) -> tuple[np.ndarray, int]:
+    """Fits the scikit-learn model of ``config``; returns test probabilities and the parameter count."""
+    pipeline = (fit_logreg if config.model == "logreg" else fit_sgd)(folder, config, split)
+    runs.atomic_write_bytes(folder / "model.skops", skops.io.dumps(pipeline))
+    with np.errstate(all="ignore"):
+        probabilities = pipeline.predict_proba(flatten(split.x_test)).astype(np.float32)
+    return probabilities, count_params(pipeline)
+
+
+def load_sklearn_model(path: Path) -> Pipeline:
+    """Loads a ``model.skops`` trusting only the types that our own pipelines contain."""
+    trusted = [
+        "sklearn.pipeline.Pipeline",
+        "sklearn.preprocessing._data.StandardScaler",
+        "sklearn.linear_model._logistic.LogisticRegression",
+        "sklearn.linear_model._stochastic_gradient.SGDClassifier",
+        "sklearn.linear_model._sgd_fast.Hinge",
+        "sklearn.linear_model._sgd_fast.Log",
+        "sklearn.linear_model._sgd_fast.CyHalfMultinomialLoss",
+        "sklearn._loss.loss.HalfMultinomialLoss",
+    ]
+    untrusted = [t for t in skops.io.get_untrusted_types(file=path) if t not in trusted]
+    if untrusted:
+        raise ValueError(f"{path} contains types that are not allowed: {', '.join(untrusted)}.")
+    return skops.io.load(path, trusted=trusted)

@@ -1,0 +1,49 @@
+"""Cached loaders shared by all pages (the only place that caches, STYLE.md point 8).
+
+``st.cache_resource`` holds large read-only objects once for all sessions (the uint8 dataset,
+Keras models); ``st.cache_data`` holds derived values keyed by run id. Runs whose status can still
+change are never cached. None of these import TensorFlow except ``load_run_model``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from fmnist_core import data, evaluation, runs
+
+
+@st.cache_resource(show_spinner="Loading Fashion-MNIST ...")
+def load_dataset() -> data.FashionMNIST:
+    """The dataset, verified, held once per server process (read-only uint8 arrays)."""
+    return data.load_fashion_mnist()
+
+
+def list_runs() -> list[dict[str, Any]]:
+    """All runs, newest first (never cached: statuses change)."""
+    return runs.list_runs()
+
+
+def finished_runs() -> list[dict[str, Any]]:
+    """Runs that have test predictions (finished or stopped)."""
+    return [r for r in list_runs() if r["status"] in ("finished", "stopped") and r.get("test")]
+
+
+def run_folder(run_id: str) -> Path:
+    """The folder of a run; raises ValueError for malformed or unknown ids."""
+    return runs.run_path(run_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_predictions(run_id: str) -> evaluation.Predictions:
+    """Test-set predictions of a finished run (immutable once written, so cached by id)."""
+    return evaluation.load_predictions(run_folder(run_id))
+
+
+def run_label(record: dict[str, Any]) -> str:
+    """Short human label for pickers: model, test accuracy, date and id suffix."""
+    test = record.get("test") or {}
+    accuracy = f"{test['accuracy']:.1%}" if test else record["status"]
+    return f"{record['model']} · {accuracy} · {record['created_at'][:16].replace('T', ' ')} · {record['id'][-6:]}"

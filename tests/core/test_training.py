@@ -1,0 +1,259 @@
+"""The training worker: every registered model, the run directory contract, stop, kill, faults."""
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fmnist_core import evaluation, models, runs
+from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_training, run_worker
+from tests.conftest import train_tiny_run
+
+
+def wait_for(predicate, timeout: float = 90.0, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s")
+
+
+@pytest.mark.parametrize("name", models.list_models())
+def test_every_model_trains_one_epoch_into_a_complete_run_directory(artifacts: Path, name: str):
+    folder = train_tiny_run(artifacts, name)
+    record = runs.read_run(folder)
+    assert record["status"] == "finished" and record["params"] == models.get_model_spec(name).num_params
+    assert record["started_at"] and record["finished_at"] and record["versions"]["numpy"]
+    assert record["dataset"]["t10k-images-idx3-ubyte"].startswith("5b4141f0")
+    history = runs.read_history(folder)
+    assert [line["epoch"] for line in history] == [1]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy", "seconds", "val_class_accuracy"} <= set(
+        history[0]
+    )
+    predictions = evaluation.load_predictions(folder)
+    assert predictions.probabilities.shape == (10_000, 10)
+    assert np.allclose(predictions.probabilities.sum(axis=1), 1, atol=1e-4)
+    assert record["test"]["accuracy"] == pytest.approx(
+        evaluation.accuracy(predictions.probabilities, predictions.labels)
+    )
+    family = models.get_model_spec(name).family
+    assert (folder / ("model.keras" if family == "keras" else "model.skops")).is_file()
+    assert not list(folder.glob(".*tmp*"))
+
+
+def test_keras_run_writes_progress_tensorboard_and_per_epoch_val_predictions(trained_root: Path):
+    folder = next(f for f in (trained_root / "runs").iterdir() if "-mlp-" in f.name)
+    assert runs.read_progress(folder)["epochs"] == 2
+    assert list((folder / "tensorboard").rglob("events.out.tfevents.*"))
+    with np.load(folder / "val_predictions.npz") as stored:
+        assert stored["predicted"].shape == (2, 60) and stored["labels"].shape == (60,)
+
+
+def test_test_accuracy_equals_keras_evaluate_of_the_saved_model(trained_root: Path):
+    import keras
+
+    from fmnist_core.data import load_fashion_mnist
+
+    dataset = load_fashion_mnist()
+    for folder in (trained_root / "runs").iterdir():
+        model = keras.saving.load_model(folder / "model.keras")
+        model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        x = dataset.x_test.astype(np.float32) / 255.0
+        x = x[..., None] if len(model.input_shape) == 4 else x
+        loss, accuracy = model.evaluate(x, dataset.y_test, verbose=0, batch_size=1000)
+        test = runs.read_run(folder)["test"]
+        assert test["accuracy"] == pytest.approx(accuracy, abs=1e-6)
+        assert test["loss"] == pytest.approx(loss, rel=1e-4)
+
+
+def test_same_seed_same_history(artifacts: Path):
+    histories = []
+    for _ in range(2):
+        folder = train_tiny_run(artifacts, "mlp_dropout", epochs=2, seed=7)
+        histories.append(
+            [{k: v for k, v in line.items() if k != "seconds"} for line in runs.read_history(folder)]
+        )
+    assert histories[0] == histories[1]
+
+
+def test_config_rejects_hyperparameters_the_model_does_not_take():
+    with pytest.raises(
+        ValueError, match="logreg does not take dropout; it accepts: epochs, validation_split"
+    ):
+        TrainingConfig.for_model("logreg", dropout=0.2)
+    with pytest.raises(ValueError, match="between 0.0 and 0.9"):
+        TrainingConfig.for_model("cnn", dropout=1.5)
+    config = TrainingConfig.for_model("cnn", epochs=3, dropout=0.3)
+    assert TrainingConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+
+
+def test_nan_loss_fails_with_a_hint_to_lower_the_learning_rate(artifacts: Path):
+    config = TrainingConfig.for_model("mlp", epochs=2, learning_rate=10.0, train_samples=600)
+    folder = runs.create_run("mlp", config.to_dict(), artifacts)
+    record = run_worker(folder)
+    assert record["status"] == "failed"
+    assert "diverged" in record["error"] and "Lower it" in record["error"]
+    assert len(runs.read_history(folder)) == 1  # stopped in the first epoch
+    assert not (folder / "predictions.npz").exists()
+
+
+def test_disk_full_while_saving_fails_readably_and_leaves_no_temp_file(artifacts: Path, monkeypatch):
+    import keras
+
+    def full_disk(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(keras.Model, "save", full_disk)
+    config = TrainingConfig.for_model("softmax", epochs=1, train_samples=300)
+    folder = runs.create_run("softmax", config.to_dict(), artifacts)
+    record = run_worker(folder)
+    assert record["status"] == "failed" and "disk is full" in record["error"]
+    assert not (folder / "model.keras").exists() and not list(folder.glob(".*tmp*"))
+
+
+def test_atomic_write_keeps_the_previous_file_when_the_write_fails(tmp_path: Path, monkeypatch):
+    target = tmp_path / "run.json"
+    runs.atomic_write_json(target, {"good": True})
+
+    def failing_fsync(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(OSError):
+        runs.atomic_write_json(target, {"good": False})
+    assert json.loads(target.read_text()) == {"good": True}
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def start_long_run(artifacts: Path) -> Path:
+    config = TrainingConfig.for_model("mlp", epochs=50, train_samples=20_000, batch_size=16)
+    run_id = launch_training(config, artifacts)
+    folder = runs.run_path(run_id, artifacts)
+    wait_for(lambda: runs.read_progress(folder).get("batch", 0) > 5)
+    return folder
+
+
+def test_stop_request_is_honoured_and_the_model_kept(artifacts: Path):
+    folder = start_long_run(artifacts)
+    wait_for(lambda: runs.read_history(folder))  # one full epoch, so there are best weights
+    runs.request_stop(folder)
+    record = wait_for(lambda: (r := runs.refresh_status(folder))["status"] not in runs.ACTIVE_STATUSES and r)
+    assert record["status"] == "stopped", record["error"]
+    assert len(runs.read_history(folder)) < 50
+    assert (folder / "model.keras").is_file() and record["test"]["accuracy"] > 0.5
+
+
+def test_killed_worker_is_marked_failed_and_leaves_no_model(artifacts: Path):
+    folder = start_long_run(artifacts)
+    pid = runs.read_run(folder)["pid"]
+    with pytest.raises(TrainingBusyError, match="already training"):
+        launch_training(TrainingConfig.for_model("softmax", epochs=1, train_samples=300), artifacts)
+    os.kill(pid, signal.SIGKILL)
+    record = wait_for(lambda: (r := runs.refresh_status(folder))["status"] == "failed" and r, timeout=10)
+    assert record["error"] == runs.LOST_WORKER
+    assert not (folder / "model.keras").exists() and not list(folder.glob(".*tmp*"))
+    next_id = launch_training(TrainingConfig.for_model("softmax", epochs=1, train_samples=300), artifacts)
+    next_folder = runs.run_path(next_id, artifacts)
+    final = wait_for(lambda: (r := runs.refresh_status(next_folder))["status"] in runs.FINAL_STATUSES and r)
+    assert final["status"] == "finished"
+
+
+def test_stale_heartbeat_of_a_remote_worker_counts_as_lost():
+    record = {"status": "running", "pid": 1, "host": "elsewhere", "heartbeat_at": "2020-01-01T00:00:00+00:00"}
+    assert runs.worker_lost(record)
+    assert not runs.worker_lost({**record, "heartbeat_at": runs.now_iso()})
+    assert not runs.worker_lost({**record, "status": "finished"})
+
+
+def test_run_ids_are_validated(artifacts: Path):
+    for bad in ("../etc", "20260101-120000-mlp-abcdef/../x", "", "nonexistent"):
+        with pytest.raises(ValueError):
+            runs.run_path(bad, artifacts)
+    with pytest.raises(ValueError, match="No run"):
+        runs.run_path("20260101-120000-mlp-abcdef", artifacts)
+
+
+def test_delete_run_and_list_runs(seeded_artifacts: Path):
+    records = runs.list_runs()
+    assert [r["model"] for r in records] == ["cnn", "mlp"]
+    runs.delete_run(records[0]["id"])
+    assert [r["model"] for r in runs.list_runs()] == ["mlp"]
+
+
+def cli(*args: str, env_root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "FMNIST_ARTIFACTS": str(env_root)}
+    return subprocess.run(
+        [sys.executable, "-m", "fmnist_core", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def test_cli_models_lists_every_model_with_its_param_count(tmp_path: Path):
+    result = cli("models", env_root=tmp_path)
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0 and [line.split()[0] for line in lines] == models.list_models()
+    assert "101,770" in next(line for line in lines if line.startswith("mlp "))
+
+
+def test_cli_train_prints_epochs_and_run_dir_and_honours_artifacts_flag(tmp_path: Path):
+    result = cli(
+        "train",
+        "--model",
+        "softmax",
+        "--epochs",
+        "2",
+        "--train-samples",
+        "500",
+        "--artifacts",
+        str(tmp_path / "elsewhere"),
+        env_root=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert sum(line.startswith("epoch") for line in lines) == 2
+    run_dir = Path(lines[-1])
+    assert run_dir.parent == tmp_path / "elsewhere" / "runs" and (run_dir / "model.keras").is_file()
+    listing = cli("runs", "--artifacts", str(tmp_path / "elsewhere"), env_root=tmp_path)
+    assert run_dir.name in listing.stdout and "finished" in listing.stdout
+
+
+def test_cli_train_exits_non_zero_when_the_run_fails(tmp_path: Path):
+    result = cli(
+        "train",
+        "--model",
+        "mlp",
+        "--epochs",
+        "1",
+        "--learning-rate",
+        "10",
+        "--train-samples",
+        "600",
+        env_root=tmp_path,
+    )
+    assert result.returncode == 1 and "learning rate" in result.stderr
+
+
+def test_cli_refuses_bad_values_without_traceback(tmp_path: Path):
+    result = cli("train", "--model", "cnn", "--dropout", "2", env_root=tmp_path)
+    assert (
+        result.returncode == 2
+        and "dropout must be between" in result.stderr
+        and "Traceback" not in result.stderr
+    )
+
+
+@pytest.mark.slow
+def test_cli_mlp_one_epoch_on_the_full_data_beats_080(tmp_path: Path):
+    result = cli("train", "--model", "mlp", "--epochs", "1", env_root=tmp_path)
+    assert result.returncode == 0, result.stderr
+    record = runs.read_run(Path(result.stdout.strip().splitlines()[-1]))
+    assert record["test"]["accuracy"] > 0.80
