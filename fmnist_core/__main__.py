@@ -78,10 +78,11 @@ def train(args: argparse.Namespace) -> int:
 
 
 def worker(args: argparse.Namespace) -> int:
-    """Entry of the process started by ``launch_training`` (it already holds the lock)."""
+    """Entry of the process started by ``launch_queue`` (it already holds the lock)."""
     from fmnist_core.training import run_worker
 
-    return 0 if run_worker(Path(args.run_dir))["status"] != "failed" else 1
+    statuses = [run_worker(Path(folder))["status"] for folder in args.run_dirs]
+    return 1 if "failed" in statuses else 0
 
 
 def list_run_records(args: argparse.Namespace) -> int:
@@ -128,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     trainer.add_argument("--patience", type=int, help="early stopping patience in epochs (0: off)")
     trainer.add_argument("--train-samples", type=int, help="train on the first N images only (quick runs)")
     work = commands.add_parser("worker", help=argparse.SUPPRESS)
-    work.add_argument("run_dir")
+    work.add_argument("run_dirs", nargs="+")
     work.set_defaults(handler=worker)
     commands.add_parser("runs", help="list runs").set_defaults(handler=list_run_records)
     for name, handler, help_text in (

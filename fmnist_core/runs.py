@@ -206,8 +206,11 @@ def worker_lost(record: dict[str, Any], now: float | None = None) -> bool:
     if record.get("status") not in ACTIVE_STATUSES:
         return False
     now = time.time() if now is None else now
-    if record.get("pid") and record.get("host") == socket.gethostname() and not pid_alive(record["pid"]):
-        return True
+    if record.get("pid") and record.get("host") == socket.gethostname():
+        if not pid_alive(record["pid"]):
+            return True
+        if record["status"] == "queued":
+            return False  # waiting behind another run of the same worker
     last_sign = parse_iso(record.get("heartbeat_at")) or parse_iso(record.get("created_at")) or now
     timeout = HEARTBEAT_TIMEOUT_S if record.get("heartbeat_at") else QUEUED_TIMEOUT_S
     return now - last_sign > timeout

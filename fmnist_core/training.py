@@ -126,17 +126,25 @@ def acquire_training_lock(root: str | os.PathLike | None = None, grace_s: float 
 
 
 def launch_training(config: TrainingConfig, root: str | os.PathLike | None = None) -> str:
-    """Starts the worker in a separate OS process and returns the new run's id at once.
+    """Starts the worker in a separate OS process and returns the new run's id at once."""
+    return launch_queue([config], root)[0]
+
+
+def launch_queue(configs: list[TrainingConfig], root: str | os.PathLike | None = None) -> list[str]:
+    """Creates one queued run per config and starts one worker process that trains them in turn.
 
     The worker inherits the training lock, so exactly one run trains per artifacts directory even
     when two browser tabs click Train in the same second.
+
+    Raises:
+        TrainingBusyError: a run is already training.
     """
     lock = acquire_training_lock(root)
     try:
-        folder = runs.create_run(config.model, config.to_dict(), root)
-        with open(folder / "worker.log", "ab") as log:
+        folders = [runs.create_run(config.model, config.to_dict(), root) for config in configs]
+        with open(folders[0] / "worker.log", "ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "fmnist_core", "worker", str(folder)],
+                [sys.executable, "-m", "fmnist_core", "worker", *map(str, folders)],
                 pass_fds=[lock.fileno()],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -145,11 +153,12 @@ def launch_training(config: TrainingConfig, root: str | os.PathLike | None = Non
                 env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"},
                 start_new_session=True,  # a Ctrl-C or rerun of the app does not reach the worker
             )
-        runs.update_run(folder, pid=process.pid)
+        for folder in folders:
+            runs.update_run(folder, pid=process.pid)
         threading.Thread(target=process.wait, daemon=True).start()  # reap it: no zombies
     finally:
         lock.close()
-    return folder.name
+    return [folder.name for folder in folders]
 
 
 # ---------------------------------------------------------------- the worker
@@ -301,6 +310,10 @@ def run_worker(folder: Path) -> dict[str, Any]:
     """
     folder = Path(folder)
     config = TrainingConfig.from_dict(runs.read_run(folder)["config"])
+    if runs.stop_requested(folder):  # stopped while still queued: nothing to train or save
+        return runs.update_run(
+            folder, status="stopped", error="Stopped before it started.", finished_at=runs.now_iso()
+        )
     runs.update_run(
         folder, status="running", pid=os.getpid(), started_at=runs.now_iso(), heartbeat_at=runs.now_iso()
     )

@@ -20,6 +20,7 @@ from fmnist_core.model_files import (
     evaluate_keras_file_isolated,
     outputs_to_probabilities,
 )
+from fmnist_core.models import create_model, get_model_spec, list_models
 
 
 def _lambda_writing(marker: str) -> Callable:
@@ -91,6 +92,19 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 def test_valid_models_pass_the_static_check(models: dict[str, Path]) -> None:
     for name in ("softmax", "logits", "rgb32", "five_outputs"):
         assert check_keras_archive(models[name])["class_name"] == "Sequential"
+
+
+KERAS_MODELS = [name for name in list_models() if get_model_spec(name).family == "keras"]
+
+
+@pytest.mark.parametrize("name", KERAS_MODELS)
+def test_registry_models_pass_the_static_check(tmp_path: Path, name: str) -> None:
+    import keras
+
+    model = create_model(name)
+    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.save(tmp_path / "model.keras")
+    assert check_keras_archive(tmp_path / "model.keras")["class_name"] in ("Sequential", "Functional")
 
 
 def test_child_returns_the_models_probabilities(models: dict[str, Path], images: np.ndarray) -> None:

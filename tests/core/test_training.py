@@ -257,3 +257,18 @@ def test_cli_mlp_one_epoch_on_the_full_data_beats_080(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     record = runs.read_run(Path(result.stdout.strip().splitlines()[-1]))
     assert record["test"]["accuracy"] > 0.80
+
+
+def test_queue_trains_runs_in_turn_and_a_stopped_queued_run_never_starts(artifacts: Path):
+    from fmnist_core.training import launch_queue
+
+    configs = [
+        TrainingConfig.for_model(name, epochs=1, train_samples=300) for name in ("softmax", "dnn", "mlp")
+    ]
+    first, second, third = (runs.run_path(run_id, artifacts) for run_id in launch_queue(configs, artifacts))
+    runs.request_stop(third)
+    assert runs.refresh_status(second)["status"] == "queued"
+    final = wait_for(lambda: (r := runs.refresh_status(third))["status"] in runs.FINAL_STATUSES and r)
+    assert final["status"] == "stopped" and not final["test"] and not (third / "model.keras").exists()
+    assert [runs.read_run(f)["status"] for f in (first, second)] == ["finished", "finished"]
+    assert runs.read_run(first)["finished_at"] <= runs.read_run(second)["started_at"]
