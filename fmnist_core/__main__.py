@@ -111,6 +111,20 @@ def delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_model(args: argparse.Namespace) -> int:
+    """Checks, evaluates and stores a .keras file as a run; prints the run's folder."""
+    from fmnist_core.importing import import_keras_model
+
+    folder = import_keras_model(args.file, args.artifacts, name=Path(args.file).name)
+    record = runs.read_run(folder)
+    print(
+        f"imported {record['source']['file_name']}: test accuracy {record['test']['accuracy']:.4f}",
+        file=sys.stderr,
+    )
+    print(folder)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     artifacts_help = "artifacts root; runs go to DIR/runs (default $FMNIST_ARTIFACTS or ./artifacts)"
     parser = argparse.ArgumentParser(prog="python -m fmnist_core", description=__doc__)
@@ -139,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("run_id")
         sub.set_defaults(handler=handler)
+    importer = commands.add_parser("import", help="check, evaluate and store a .keras model as a run")
+    importer.add_argument("file", help="a .keras file saved with model.save('name.keras')")
+    importer.set_defaults(handler=import_model)
     return parser
 
 

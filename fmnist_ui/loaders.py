@@ -12,13 +12,26 @@ from typing import Any
 
 import streamlit as st
 
-from fmnist_core import data, evaluation, runs
+from fmnist_core import data, evaluation, inference, runs
 
 
 @st.cache_resource(show_spinner="Loading Fashion-MNIST ...")
-def load_dataset() -> data.FashionMNIST:
-    """The dataset, verified, held once per server process (read-only uint8 arrays)."""
+def _load_dataset() -> data.FashionMNIST:
     return data.load_fashion_mnist()
+
+
+def load_dataset() -> data.FashionMNIST:
+    """The dataset, verified, held once per server process (read-only uint8 arrays).
+
+    A missing or corrupt dataset stops the page with the loader's message (every place it looked
+    and how to fix it) instead of a traceback. Failures are not cached, so a fix is picked up on
+    the next rerun.
+    """
+    try:
+        return _load_dataset()
+    except data.DatasetError as error:
+        st.error(f"**The dataset is not available.** {error}", icon=":material/error:")
+        st.stop()
 
 
 def list_runs() -> list[dict[str, Any]]:
@@ -47,3 +60,13 @@ def run_label(record: dict[str, Any]) -> str:
     test = record.get("test") or {}
     accuracy = f"{test['accuracy']:.1%}" if test else record["status"]
     return f"{record['model']} · {accuracy} · {record['created_at'][:16].replace('T', ' ')} · {record['id'][-6:]}"
+
+
+@st.cache_resource(show_spinner="Loading the model ...", max_entries=32)
+def load_run_model(run_id: str) -> inference.RunModel:
+    """The model of a finished run, loaded once per server process and shared by all sessions.
+
+    Treat it as read-only. A finished run's model file never changes, so the run id is the key.
+    TensorFlow is imported on the first Keras model only. Failures (ModelLoadError) are not cached.
+    """
+    return inference.load_run_model(run_folder(run_id))

@@ -1,0 +1,15 @@
+"""Fashion-MNIST model explorer: the router. Run with `streamlit run app.py` (or `make run`)."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Fashion-MNIST explorer", page_icon=":material/checkroom:", layout="wide")
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/runs.py", title="Runs", icon=":material/table_rows:"),
+    st.Page("pages/evaluate.py", title="Evaluate", icon=":material/grid_on:"),
+    st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
+]
+
+st.navigation(PAGES).run()

@@ -1,0 +1,176 @@
+"""Import a user's ``.keras`` file as a finished run, so every page can evaluate and use it.
+
+The file is treated as hostile: it is copied under a generated name, checked and evaluated on the
+test set by ``model_files`` (static checks, then a time- and memory-limited child process with
+Keras safe mode). The run is assembled in a hidden staging folder and renamed into ``runs/`` only
+when complete, so a refused or failed import never leaves a run behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from fmnist_core import data, evaluation, model_files, runs
+from fmnist_core.model_files import ModelFileError
+
+IMPORTED_MODEL = "imported"  # the ``model`` of imported runs; not in the model registry
+MAX_LABEL_CHARS = 80
+STAGING_PREFIX = ".import-"  # never matches runs.RUN_ID_PATTERN, so list_runs skips it
+STALE_STAGING_S = 3600.0
+COUNT_TIMEOUT_S = 30.0
+COUNT_MEMORY_MB = 1024
+# Run in a child (python -I -c): h5py parses the (already size-checked) weights file of an
+# untrusted archive, so it gets its own address-space limit and never runs in the app process.
+COUNT_SCRIPT = f"""
+import io, resource, sys, zipfile
+limit = {COUNT_MEMORY_MB} * 2**20
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+import h5py
+with zipfile.ZipFile(sys.argv[1]) as archive, archive.open("model.weights.h5") as member:
+    weights = h5py.File(io.BytesIO(member.read()), "r")
+    sizes = []
+    if "layers" in weights:  # optimizer state lives elsewhere and is not a model parameter
+        weights["layers"].visititems(lambda name, item: sizes.append(getattr(item, "size", 0)))
+    print(sum(sizes))
+"""
+
+
+def is_imported(record: dict) -> bool:
+    """Whether a run record is an imported model (no registry entry, no training history)."""
+    return record.get("model") == IMPORTED_MODEL
+
+
+def display_label(name: str) -> str:
+    """The uploaded file name reduced to a safe display label (never used as a path)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    printable = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    if len(printable) > MAX_LABEL_CHARS:
+        printable = printable[: MAX_LABEL_CHARS - 3] + "..."
+    return printable or "model.keras"
+
+
+def import_keras_model(
+    path: str | os.PathLike, root: str | os.PathLike | None = None, name: str | None = None
+) -> Path:
+    """Checks, evaluates and stores a ``.keras`` file as a finished run.
+
+    Args:
+        path: the file to import (for uploads, a temporary file under a generated name).
+        root: the artifacts root (default ``$FMNIST_ARTIFACTS`` or ``artifacts/``).
+        name: the original file name, kept as a display label only.
+
+    Returns:
+        The new run's folder.
+
+    Raises:
+        ModelFileError: the file is refused (wrong type, unsafe content, wrong shapes, fails to run).
+        DatasetError: the test set cannot be loaded.
+    """
+    label = display_label(name if name is not None else os.fspath(path))
+    if not label.lower().endswith(".keras"):
+        raise ModelFileError(
+            f"'{label}' is not a .keras file; only Keras models saved with model.save('name.keras') are accepted"
+        )
+    if not Path(path).is_file():
+        raise ModelFileError(f"no file '{label}' was found")
+    runs_folder = runs.runs_dir(root)
+    remove_stale_staging(runs_folder)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=runs_folder))
+    try:
+        upload = staging / "upload.keras"
+        shutil.copyfile(path, upload)  # evaluate and keep exactly these bytes, whatever happens to `path`
+        return assemble_run(upload, label, staging, runs_folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def assemble_run(upload: Path, label: str, staging: Path, runs_folder: Path) -> Path:
+    """Evaluates ``upload`` and builds the run inside ``staging``; renames it into ``runs_folder``."""
+    started_at = runs.now_iso()
+    dataset = data.load_fashion_mnist()
+    probabilities = model_files.evaluate_keras_file_isolated(upload, dataset.x_test)
+    test = {
+        "accuracy": evaluation.accuracy(probabilities, dataset.y_test),
+        "loss": evaluation.cross_entropy(probabilities, dataset.y_test),
+    }
+    folder = runs.create_run(
+        IMPORTED_MODEL,
+        {"model": IMPORTED_MODEL, "file_name": label},
+        staging,
+        status="finished",
+        started_at=started_at,
+        finished_at=runs.now_iso(),
+        params=count_parameters(upload),
+        versions=evaluator_versions(),
+        dataset=data.dataset_fingerprint(),
+        source={"file_name": label, "sha256": file_sha256(upload), "bytes": upload.stat().st_size},
+        test=test,
+    )
+    runs.atomic_write_bytes(
+        folder / "predictions.npz", evaluation.predictions_bytes(probabilities, dataset.y_test)
+    )
+    os.replace(upload, folder / "model.keras")
+    fsync_file(folder / "model.keras")
+    final = runs_folder / folder.name
+    os.rename(folder, final)  # the complete run appears in one step
+    return final
+
+
+def count_parameters(path: Path) -> int | None:
+    """The number of weights in a ``.keras`` file (as ``model.count_params()``), or None if unknown."""
+    env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(path.parent)}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-I", "-c", COUNT_SCRIPT, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=COUNT_TIMEOUT_S,
+            env=env,
+            check=False,
+        )
+        return int(result.stdout.strip()) if result.returncode == 0 else None
+    except (subprocess.TimeoutExpired, ValueError, OSError):
+        return None  # the count is a nicety; the model already passed every check
+
+
+def evaluator_versions() -> dict[str, str]:
+    """Library versions of the evaluation (read from package metadata: no TensorFlow import)."""
+    versions = {"python": platform.python_version(), "numpy": np.__version__}
+    for package in ("keras", "tensorflow"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[package] = metadata.version(package)
+    return versions
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def remove_stale_staging(runs_folder: Path) -> None:
+    """Removes staging folders left by an import that was killed (older than an hour)."""
+    for folder in runs_folder.glob(f"{STAGING_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if time.time() - folder.stat().st_mtime > STALE_STAGING_S:
+                shutil.rmtree(folder)

@@ -1,0 +1,171 @@
+"""Plotly figure builders: data in, figure out (no Streamlit, no file I/O).
+
+Used by the Overview (sample grid, class balance), the Train page (live curves) and the Runs page
+(curves of several runs overlaid with the accuracy anchors of REFERENCE.md section 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
+
+# Test accuracies to beat (dataset README and paper, REFERENCE.md section 3).
+REFERENCE_ACCURACIES: dict[str, float] = {
+    "human (majority of 3 labels)": 0.835,
+    "best scikit-learn (SVC)": 0.897,
+}
+TRAIN_COLOR, VALIDATION_COLOR = "#1f77b4", "#ff7f0e"
+METRIC_TITLES = {"accuracy": "Accuracy", "loss": "Loss (cross-entropy)"}
+
+
+def sample_indices(labels: np.ndarray, count: int = 25, seed: int = 0) -> np.ndarray:
+    """Indices of ``count`` images that cover every class as evenly as possible, in class order.
+
+    Args:
+        labels: class labels (N,).
+        count: how many images to pick.
+        seed: picks the same images every time for the same seed.
+    """
+    rng = np.random.default_rng(seed)
+    per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in range(NUM_CLASSES)]
+    picked = [per_class[i % NUM_CLASSES][i // NUM_CLASSES] for i in range(count)]
+    return np.array(sorted(picked, key=lambda index: (labels[index], index)), dtype=np.int64)
+
+
+def plot_sample_grid(images: np.ndarray, labels: np.ndarray, columns: int = 5) -> go.Figure:
+    """A grid of labelled images (one facet per image), bright garment on black as in the data.
+
+    Args:
+        images: uint8 images (N, 28, 28).
+        labels: their class labels (N,).
+        columns: images per row.
+    """
+    fig = px.imshow(
+        np.asarray(images),
+        facet_col=0,
+        facet_col_wrap=columns,
+        facet_row_spacing=0.06,
+        facet_col_spacing=0.02,
+        binary_string=True,  # one PNG per facet: light in the browser, exact grey levels
+    )
+    names = [CLASS_NAMES[int(label)] for label in labels]
+    fig.for_each_annotation(lambda note: note.update(text=names[int(note.text.split("=")[-1])]))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    rows = -(-len(images) // columns)
+    fig.update_layout(height=130 * rows + 30, margin={"l": 0, "r": 0, "t": 30, "b": 0})
+    return fig
+
+
+def plot_class_balance(train_labels: np.ndarray, test_labels: np.ndarray) -> go.Figure:
+    """Grouped bars: images per class in the training and the test set."""
+    fig = go.Figure()
+    for name, labels in (("training set", train_labels), ("test set", test_labels)):
+        counts = np.bincount(np.asarray(labels), minlength=NUM_CLASSES)
+        fig.add_bar(x=list(CLASS_NAMES), y=counts, name=name)
+    fig.update_layout(
+        barmode="group",
+        yaxis_title="images",
+        legend={"orientation": "h", "y": 1.12},
+        margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        height=360,
+    )
+    return fig
+
+
+def _series(history: Sequence[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
+    """(epochs, values) of one metric, skipping epochs that lack it (e.g. no validation split)."""
+    points = [(line["epoch"], line[key]) for line in history if line.get(key) is not None]
+    return [epoch for epoch, _ in points], [value for _, value in points]
+
+
+def plot_training_curves(history: Sequence[dict[str, Any]], epochs: int | None = None) -> go.Figure:
+    """Accuracy and loss per epoch, training and validation, side by side.
+
+    Args:
+        history: the run's ``history.jsonl`` lines.
+        epochs: the planned number of epochs; fixes the x range so a live chart grows to the right.
+    """
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(METRIC_TITLES["accuracy"], METRIC_TITLES["loss"]))
+    for column, metric in enumerate(("accuracy", "loss"), start=1):
+        for prefix, name, color in (("", "training", TRAIN_COLOR), ("val_", "validation", VALIDATION_COLOR)):
+            x, y = _series(history, prefix + metric)
+            fig.add_scatter(
+                x=x,
+                y=y,
+                name=name,
+                mode="lines+markers",
+                line={"color": color, "dash": "dash" if prefix else "solid"},
+                legendgroup=name,
+                showlegend=column == 1,
+                row=1,
+                col=column,
+            )
+    last = max(epochs or 0, max((line["epoch"] for line in history), default=1))
+    fig.update_xaxes(title_text="epoch", range=[0.5, last + 0.5], dtick=1 if last <= 20 else None)
+    fig.update_yaxes(tickformat=".0%", row=1, col=1)
+    fig.update_layout(
+        height=380, margin={"l": 0, "r": 0, "t": 40, "b": 0}, legend={"orientation": "h", "y": -0.2}
+    )
+    return fig
+
+
+def plot_runs_overlay(
+    histories: dict[str, Sequence[dict[str, Any]]], metric: str = "accuracy", show_training: bool = True
+) -> go.Figure:
+    """Curves of several runs on one chart, with the reference accuracies as horizontal lines.
+
+    Args:
+        histories: run label -> its ``history.jsonl`` lines.
+        metric: ``"accuracy"`` or ``"loss"``.
+        show_training: also draw the training curve (dotted) next to the validation curve (solid).
+    """
+    if metric not in METRIC_TITLES:
+        raise ValueError(f"metric must be one of {sorted(METRIC_TITLES)}, got {metric!r}.")
+    fig = go.Figure()
+    palette = px.colors.qualitative.Plotly
+    for index, (label, history) in enumerate(histories.items()):
+        color = palette[index % len(palette)]
+        curves = [("val_", "validation", "solid")] + ([("", "training", "dot")] if show_training else [])
+        for prefix, kind, dash in curves:
+            x, y = _series(history, prefix + metric)
+            if x:
+                fig.add_scatter(
+                    x=x,
+                    y=y,
+                    mode="lines+markers",
+                    name=f"{label} · {kind}",
+                    line={"color": color, "dash": dash},
+                )
+    if metric == "accuracy":
+        add_reference_lines(fig)
+        fig.update_yaxes(tickformat=".0%")
+    last = max((line["epoch"] for history in histories.values() for line in history), default=1)
+    fig.update_xaxes(dtick=1 if last <= 20 else None)
+    fig.update_layout(
+        xaxis_title="epoch",
+        yaxis_title=METRIC_TITLES[metric],
+        height=460,
+        margin={"l": 0, "r": 0, "t": 30, "b": 0},
+        legend={"orientation": "h", "y": -0.18},
+    )
+    return fig
+
+
+def add_reference_lines(fig: go.Figure, references: dict[str, float] | None = None) -> go.Figure:
+    """Dotted horizontal lines for the accuracy anchors, labelled with their value."""
+    for name, value in (references or REFERENCE_ACCURACIES).items():
+        fig.add_hline(
+            y=value,
+            line={"dash": "dot", "color": "grey", "width": 1},
+            annotation_text=f"{name}: {value:.1%}",
+            annotation_position="top left",
+        )
+    return fig

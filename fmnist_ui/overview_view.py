@@ -1,0 +1,125 @@
+"""The Overview page's parts: the dataset at a glance, recent runs, and the starter models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from fmnist_core import plots, runs
+from fmnist_core.data import DatasetError
+from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_queue
+from fmnist_ui import loaders, train_view, widgets
+
+# Quick settings that finish in a few minutes on 2 CPU cores (full data, see REFERENCE.md sec. 4):
+# mlp about 7 s per epoch, the CNN with batch 128 about 25 s per epoch.
+STARTER_MODELS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("mlp", {"epochs": 3}),
+    ("cnn", {"epochs": 2, "batch_size": 128}),
+)
+RECENT_RUNS = 6
+
+
+def show_dataset() -> None:
+    """A 5x5 grid of labelled test images and the class balance, or why the data is missing."""
+    try:
+        dataset = loaders.load_dataset()
+    except DatasetError as exc:
+        st.error(f"The dataset could not be loaded.\n\n{exc}", icon=":material/database:")
+        return
+    grid, balance = st.columns([3, 2], gap="large")
+    with grid:
+        indices = plots.sample_indices(dataset.y_test, count=25)
+        st.plotly_chart(
+            plots.plot_sample_grid(dataset.x_test[indices], dataset.y_test[indices]), key="overview_samples"
+        )
+    with balance:
+        st.markdown("**Images per class**: perfectly balanced, 6,000 training and 1,000 test images each.")
+        st.plotly_chart(plots.plot_class_balance(dataset.y_train, dataset.y_test), key="overview_balance")
+
+
+def recent_runs_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The newest runs: model, status, test accuracy, date."""
+    rows = [
+        {
+            "model": widgets.model_title(record),
+            "status": record["status"],
+            "test accuracy": (record.get("test") or {}).get("accuracy"),
+            "started": pd.to_datetime(record.get("created_at"), utc=True),
+            "settings": widgets.config_summary(record),
+        }
+        for record in records[:RECENT_RUNS]
+    ]
+    return pd.DataFrame(rows)
+
+
+def show_recent_runs(records: list[dict[str, Any]]) -> None:
+    st.dataframe(
+        recent_runs_frame(records),
+        hide_index=True,
+        key="overview_recent_runs",
+        column_config={
+            "test accuracy": st.column_config.NumberColumn(format="percent"),
+            "started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+        },
+    )
+    if len(records) > RECENT_RUNS:
+        st.caption(f"{len(records) - RECENT_RUNS} older runs are on the Runs page.")
+
+
+def needs_starter(records: list[dict[str, Any]]) -> bool:
+    """A first-time user: nothing trained (or training) yet, so the other pages have nothing to show."""
+    return not any(record["status"] in ("finished", "stopped", "queued", "running") for record in records)
+
+
+def start_starter_models() -> None:
+    """The starter button: one worker trains the starter models in turn."""
+    configs = [TrainingConfig.for_model(model, **settings) for model, settings in STARTER_MODELS]
+    try:
+        launch_queue(configs)
+    except (TrainingBusyError, OSError) as exc:
+        st.error(str(exc))
+        return
+    st.rerun()  # redraw with the queue's progress
+
+
+def starter_description() -> str:
+    parts = [f"`{model}` for {settings['epochs']} epochs" for model, settings in STARTER_MODELS]
+    return " and ".join(parts)
+
+
+def watch_active_runs(statuses: dict[str, str]) -> None:
+    """Progress of the queued and running runs (run id -> status when the page was drawn).
+
+    Polls while they train; when any of them changes status (a queued run starts, one ends) the
+    whole page reruns, so the recent-runs table below never disagrees with this panel.
+    """
+
+    @st.fragment(run_every=train_view.POLL_S)
+    def queue_panel() -> None:
+        for run_id, status_drawn in statuses.items():
+            try:
+                folder = runs.run_path(run_id)
+                record = runs.refresh_status(folder)
+            except ValueError:  # deleted meanwhile
+                st.rerun()
+            if record["status"] != status_drawn:
+                st.rerun()
+            show_queue_entry(record, folder)
+
+    queue_panel()
+
+
+def show_queue_entry(record: dict[str, Any], folder: Any) -> None:
+    """One line per run of the queue: model, status and, while running, the epoch's progress."""
+    history = runs.read_history(folder)
+    epochs = (record.get("config") or {}).get("epochs")
+    st.markdown(
+        f"**{widgets.model_title(record)}** {widgets.status_badge(record['status'])} "
+        f"· {len(history)} of {epochs} epochs done"
+    )
+    if record["status"] == "running":
+        st.progress(*train_view.progress_bar(runs.read_progress(folder)))
+    elif record["status"] == "failed":
+        st.error(record.get("error") or "failed")

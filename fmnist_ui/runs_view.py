@@ -1,0 +1,188 @@
+"""The Runs page's parts: the table of runs, the curve overlay, deleting, and loading a .keras model."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from fmnist_core import importing, plots, runs
+from fmnist_core.data import DatasetError
+from fmnist_core.model_files import ModelFileError
+from fmnist_ui import loaders, widgets
+
+PENDING_DELETE = "runs_pending_delete"
+UPLOAD_GENERATION = "runs_upload_generation"  # a new uploader key empties the uploader
+IMPORT_NOTICE = "runs_import_notice"
+OVERLAY_DEFAULT = 3
+
+
+def load_histories(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """run id -> its epochs (empty for imported models and runs that never finished an epoch)."""
+    return {record["id"]: runs.read_history(runs.runs_dir() / record["id"]) for record in records}
+
+
+def duration(record: dict[str, Any]) -> pd.Timedelta | None:
+    start, end = runs.parse_iso(record.get("started_at")), runs.parse_iso(record.get("finished_at"))
+    return pd.Timedelta(seconds=end - start) if start and end else None
+
+
+def best_val_accuracy(history: list[dict[str, Any]]) -> float | None:
+    values = [line["val_accuracy"] for line in history if line.get("val_accuracy") is not None]
+    return max(values) if values else None
+
+
+def runs_frame(records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
+    """One row per run: model, hyperparameters, status, accuracies, size, duration and date."""
+    rows = []
+    for record in records:
+        config = record.get("config") or {}
+        rows.append({
+            "model": widgets.model_title(record),
+            "status": record["status"],
+            "test accuracy": (record.get("test") or {}).get("accuracy"),
+            "best val accuracy": best_val_accuracy(histories[record["id"]]),
+            "date": pd.to_datetime(record.get("created_at"), utc=True),
+            "duration": duration(record),
+            **{widgets.LABELS[key].lower(): config.get(key) for key in widgets.LABELS},
+            "training images": config.get("train_samples") or (None if importing.is_imported(record) else 60_000),
+            "seed": config.get("seed"),
+            "parameters": record.get("params"),
+            "run id": record["id"],
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def show_runs_table(records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]) -> None:
+    percent = st.column_config.NumberColumn(format="percent")
+    st.dataframe(
+        runs_frame(records, histories),
+        hide_index=True,
+        key="runs_table",
+        column_config={
+            "best val accuracy": percent,
+            "test accuracy": percent,
+            "parameters": st.column_config.NumberColumn(format="%,d"),
+            "training images": st.column_config.NumberColumn(format="%,d"),
+            "duration": st.column_config.NumberColumn(format="compact"),
+            "date": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+        },
+    )
+
+
+def pick_runs_to_compare(
+    records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]
+) -> list[str]:
+    """A multiselect of the runs that have curves; the newest few are preselected."""
+    candidates = {record["id"]: loaders.run_label(record) for record in records if histories[record["id"]]}
+    if not candidates:
+        st.caption("No run has finished an epoch yet, so there are no curves to compare.")
+        return []
+    return st.multiselect(
+        "Runs to overlay",
+        list(candidates),
+        default=list(candidates)[:OVERLAY_DEFAULT],
+        format_func=candidates.get,
+        key="runs_compare",
+        help="Imported models have no training curves, so they are not listed here.",
+    )
+
+
+def show_overlay(
+    run_ids: list[str], records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]
+) -> None:
+    """Validation (solid) and training (dotted) curves of the chosen runs, with reference accuracies."""
+    if not run_ids:
+        st.caption("Choose one or more runs above to see their curves.")
+        return
+    metric = st.segmented_control(
+        "Metric", ["accuracy", "loss"], default="accuracy", required=True, key="runs_metric"
+    )
+    show_training = st.toggle("Show training curves (dotted)", value=True, key="runs_show_training")
+    labels = {record["id"]: f"{widgets.model_title(record)} · {record['id'][-6:]}" for record in records}
+    figure = plots.plot_runs_overlay({labels[i]: histories[i] for i in run_ids}, metric, show_training)
+    st.plotly_chart(figure, key="runs_overlay")
+    if metric == "accuracy":
+        st.caption(
+            "Dotted grey lines: the test accuracy of people (83.5%, majority of 3 labels) and of the "
+            "best scikit-learn model in the dataset paper (89.7%, an RBF SVM)."
+        )
+
+
+def delete_section(records: list[dict[str, Any]]) -> None:
+    """Pick a run, press Delete, then confirm (two steps, so one stray click deletes nothing)."""
+    pending = st.session_state.get(PENDING_DELETE)
+    if pending:
+        confirm_delete(pending)
+        return
+    deletable = {r["id"]: loaders.run_label(r) for r in records if r["status"] not in runs.ACTIVE_STATUSES}
+    if not deletable:
+        st.caption("No run can be deleted: stop a run before deleting it.")
+        return
+    run_id = st.selectbox(
+        "Run to delete", list(deletable), format_func=deletable.get, key="runs_delete_choice"
+    )
+    if st.button("Delete ...", key="runs_delete", icon=":material/delete:"):
+        st.session_state[PENDING_DELETE] = run_id
+        st.rerun()
+
+
+def confirm_delete(run_id: str) -> None:
+    st.warning(f"Delete run **{run_id}** for good? Its model, curves and predictions are removed.")
+    yes, no = st.columns(2)
+    if yes.button(
+        "Yes, delete it", type="primary", key="runs_delete_confirm", icon=":material/delete_forever:"
+    ):
+        del st.session_state[PENDING_DELETE]
+        try:
+            runs.delete_run(run_id)
+        except (ValueError, OSError) as exc:
+            st.error(str(exc))
+            return
+        st.toast(f"Deleted run {run_id}", icon=":material/delete:")
+        st.rerun()
+    if no.button("Cancel", key="runs_delete_cancel"):
+        del st.session_state[PENDING_DELETE]
+        st.rerun()
+
+
+def import_upload(file_name: str, content: bytes) -> Path:
+    """Stores the upload under a generated name (never the user's) and imports it as a run."""
+    with tempfile.TemporaryDirectory(prefix="fmnist-upload-") as work:
+        path = Path(work) / "upload.keras"
+        path.write_bytes(content)
+        return importing.import_keras_model(path, name=file_name)
+
+
+def import_section() -> None:
+    """Upload a .keras file, evaluate it in isolation and add it as a run; refusals are explained."""
+    generation = st.session_state.setdefault(UPLOAD_GENERATION, 0)
+    uploaded = st.file_uploader(
+        "A Keras model file (.keras)",
+        type=["keras"],
+        key=f"runs_upload_{generation}",
+        help="A model saved with model.save('name.keras') that takes 28x28 grayscale images and "
+        "outputs 10 class scores. It is checked, loaded in safe mode in a separate process, and "
+        "evaluated on the 10,000 test images.",
+    )
+    if st.button(
+        "Evaluate and add as a run", key="runs_import", disabled=uploaded is None, icon=":material/upload:"
+    ):
+        with st.spinner("Checking the file and evaluating the model on the 10,000 test images ..."):
+            try:
+                folder = import_upload(uploaded.name, uploaded.getvalue())
+            except (ModelFileError, DatasetError, OSError) as exc:
+                st.error(f"The model was refused: {exc}", icon=":material/block:")
+                return
+        record = runs.read_run(folder)
+        st.session_state[IMPORT_NOTICE] = (
+            f"Imported **{record['config']['file_name']}** as run `{record['id']}`: test accuracy "
+            f"**{record['test']['accuracy']:.2%}**. It is listed above and can be used on Evaluate and Draw."
+        )
+        st.session_state[UPLOAD_GENERATION] = generation + 1
+        st.rerun()
+    if IMPORT_NOTICE in st.session_state:
+        st.success(st.session_state.pop(IMPORT_NOTICE), icon=":material/check_circle:")

@@ -1,0 +1,162 @@
+"""The Train page's logic: start a run, and show the current (or latest) run live from its folder.
+
+Nothing about a run lives in session state: the page reads the run directory on every rerun, so a
+browser refresh or a second tab re-attaches to the same run. A fragment polls the folder while the
+run is active and triggers one full rerun when it ends, which redraws the page without a timer.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from fmnist_core import plots, runs
+from fmnist_core.importing import is_imported
+from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_training
+from fmnist_ui import loaders, widgets
+
+POLL_S = 1.0
+NEXT_PAGES = (
+    ("pages/evaluate.py", "Study its mistakes on Evaluate", ":material/grid_on:"),
+    ("pages/runs.py", "Compare it with other runs", ":material/table_rows:"),
+)
+
+
+def current_run(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The run that trains now: the running one, else the oldest queued one (queues run in order)."""
+    running = [record for record in records if record["status"] == "running"]
+    if running:
+        return running[0]
+    queued = [record for record in records if record["status"] == "queued"]
+    return min(queued, key=lambda record: record.get("created_at") or "") if queued else None
+
+
+def busy_message(record: dict[str, Any]) -> str:
+    return f"Run {record['id']} ({record['model']}) is already training; stop it or wait for it to finish."
+
+
+def start_training(model: str, settings: dict[str, Any]) -> str:
+    """Validates the settings and starts a worker process; returns the new run id.
+
+    Raises:
+        ValueError: a setting is out of range (the message says which).
+        TrainingBusyError: a run is already training (only one trains at a time).
+    """
+    config = TrainingConfig.for_model(model, **settings)
+    active = current_run(loaders.list_runs())
+    if active:
+        raise TrainingBusyError(busy_message(active))
+    return launch_training(config)  # the training lock also refuses a race between two tabs
+
+
+def start_and_report(model: str, settings: dict[str, Any]) -> None:
+    """The Train button: starts a run, or says clearly why not."""
+    try:
+        run_id = start_training(model, settings)
+    except (ValueError, TrainingBusyError, OSError) as exc:
+        st.error(str(exc), icon=":material/block:")
+        return
+    st.toast(f"Started run {run_id}", icon=":material/rocket_launch:")
+
+
+def show_current_run() -> None:
+    """Shows the active run live, else the latest trained run with its outcome."""
+    records = loaders.list_runs()
+    record = current_run(records) or next((r for r in records if not is_imported(r)), None)
+    if record is None:
+        st.info("No runs yet: choose a model and its settings above, then press **Train**.")
+        return
+    watch_run(record["id"], active=record["status"] in runs.ACTIVE_STATUSES)
+
+
+def watch_run(run_id: str, active: bool) -> None:
+    """Renders one run; while ``active``, re-renders every POLL_S seconds until it ends."""
+
+    @st.fragment(run_every=POLL_S if active else None)
+    def run_panel() -> None:
+        try:
+            folder = runs.run_path(run_id)
+            record = runs.refresh_status(folder)
+        except ValueError:
+            st.warning(f"Run {run_id} was deleted.")
+            return
+        render_run(record, folder)
+        if active and record["status"] not in runs.ACTIVE_STATUSES:
+            st.rerun()  # full rerun: the page is redrawn without the polling timer
+
+    run_panel()
+
+
+def render_run(record: dict[str, Any], folder: Path) -> None:
+    """Header, live progress, curves and outcome of one run."""
+    heading = "Training now" if record["status"] in runs.ACTIVE_STATUSES else "Latest run"
+    st.subheader(f"{heading}: {widgets.model_title(record)} {widgets.status_badge(record['status'])}")
+    st.caption(f"Run `{record['id']}` · {widgets.config_summary(record)}")
+    history = runs.read_history(folder)
+    epochs = (record.get("config") or {}).get("epochs")
+    if record["status"] in runs.ACTIVE_STATUSES:
+        show_progress(record, folder, history)
+        stop_control(folder)
+    if history:
+        st.plotly_chart(plots.plot_training_curves(history, epochs), key=f"train_curves_{record['id']}")
+    elif record["status"] in runs.ACTIVE_STATUSES:
+        st.caption("The accuracy and loss curves appear here after the first epoch.")
+    show_outcome(record, history)
+
+
+def show_progress(record: dict[str, Any], folder: Path, history: list[dict[str, Any]]) -> None:
+    """Status line, progress bar within the current epoch and the count of finished epochs."""
+    epochs = (record.get("config") or {}).get("epochs") or 0
+    if record["status"] == "queued":
+        st.info("Queued: it starts when the training process is ready (one run trains at a time).")
+        return
+    st.progress(*progress_bar(runs.read_progress(folder)))
+    st.markdown(f"**{len(history)} of {epochs} epochs done**")
+
+
+def progress_bar(progress: dict[str, Any]) -> tuple[float, str]:
+    """(fraction of the current epoch, text) from ``progress.json``."""
+    batches = progress.get("batches") or 0
+    if not batches:
+        return 0.0, "Starting: loading the data and building the model ..."
+    text = f"Epoch {progress.get('epoch', 0)} of {progress.get('epochs', '?')} · batch {progress.get('batch', 0):,} of {batches:,}"
+    for name, fmt in (("loss", "{:.3f}"), ("accuracy", "{:.1%}")):
+        value = progress.get(name)
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            text += f" · {name} {fmt.format(value)}"
+    return min(progress.get("batch", 0) / batches, 1.0), text
+
+
+def stop_control(folder: Path) -> None:
+    """The Stop button, then a note that a stop was requested (read from disk: survives refreshes)."""
+    if not runs.stop_requested(folder) and st.button(
+        "Stop",
+        key="train_stop",
+        icon=":material/stop_circle:",
+        help="Stops the run after the current batch; it keeps its best weights so far.",
+    ):
+        runs.request_stop(folder)
+    if runs.stop_requested(folder):
+        st.caption(":material/hourglass_top: Stop requested: the run ends after the current batch.")
+
+
+def show_outcome(record: dict[str, Any], history: list[dict[str, Any]]) -> None:
+    """What happened to a run that ended, and where to go next."""
+    status, test = record["status"], record.get("test") or {}
+    score = f"test accuracy **{test['accuracy']:.2%}** (loss {test['loss']:.3f})" if test else ""
+    if status == "finished":
+        st.success(f"Finished after {len(history)} epochs: {score} on the 10,000 test images.")
+    elif status == "stopped" and test:
+        done = (
+            f"after {len(history)} epoch{'s' * (len(history) != 1)}" if history else "during the first epoch"
+        )
+        st.warning(f"Stopped at your request {done}; the model it kept scores {score}.")
+    elif status == "stopped":
+        st.warning("Stopped at your request before training began, so no model was saved.")
+    elif status == "failed":
+        st.error(f"Training failed: {record.get('error') or 'no reason was recorded'}")
+    if status in ("finished", "stopped") and test:
+        widgets.page_links(*NEXT_PAGES)

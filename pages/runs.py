@@ -1,0 +1,22 @@
+"""Runs: every run in a table, curves of several runs overlaid, delete a run, load a .keras model."""
+
+import streamlit as st
+
+from fmnist_ui import loaders, runs_view
+
+st.title("Runs")
+
+records = loaders.list_runs()
+histories = runs_view.load_histories(records)
+if records:
+    runs_view.show_runs_table(records, histories)
+    st.subheader("Compare curves")
+    chosen = runs_view.pick_runs_to_compare(records, histories)
+    runs_view.show_overlay(chosen, records, histories)
+    st.subheader("Delete a run")
+    runs_view.delete_section(records)
+else:
+    st.info("No runs yet: train one on the **Train** page, or load a model below.", icon=":material/info:")
+
+st.subheader("Load a model")
+runs_view.import_section()
