@@ -4,6 +4,9 @@ import streamlit as st
 
 from fmnist_core import runs
 from fmnist_ui import loaders, overview_view, widgets
+from fmnist_ui.router import ensure_app_router
+
+ensure_app_router()
 
 st.title("Fashion-MNIST model explorer")
 st.markdown(

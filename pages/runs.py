@@ -3,6 +3,9 @@
 import streamlit as st
 
 from fmnist_ui import loaders, runs_view
+from fmnist_ui.router import ensure_app_router
+
+ensure_app_router()
 
 st.title("Runs")
 

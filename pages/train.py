@@ -3,6 +3,9 @@
 import streamlit as st
 
 from fmnist_ui import train_view, widgets
+from fmnist_ui.router import ensure_app_router
+
+ensure_app_router()
 
 st.title("Train a model")
 st.caption(

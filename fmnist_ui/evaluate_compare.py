@@ -1,0 +1,159 @@
+"""Evaluate page sections that look beyond one test-set snapshot: two runs side by side, and the
+validation confusion matrix epoch by epoch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from fmnist_core import error_analysis, evaluation_plots
+from fmnist_ui import evaluate_data, evaluate_gallery, loaders
+
+BASELINE_KEY = "evaluate_compare_a"
+CHALLENGER_KEY = "evaluate_compare_b"
+DIRECTION_KEY = "evaluate_compare_direction"
+COMPARE_GALLERY_KEY = "evaluate_compare_gallery"
+EPOCH_KEY = "evaluate_epoch"
+
+
+def default_pair(records: list[dict[str, Any]], current_id: str) -> tuple[str, str]:
+    """(baseline, challenger): the run being evaluated against the newest run of another model."""
+    others = [r for r in records if r["id"] != current_id]
+    current_model = next(r["model"] for r in records if r["id"] == current_id)
+    different = [r for r in others if r["model"] != current_model]
+    return (different or others)[0]["id"], current_id
+
+
+def short_names(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, str]:
+    """Model names, with the id suffix when both runs are the same model."""
+    if a["model"] != b["model"]:
+        return a["model"], b["model"]
+    return f"{a['model']} ({a['id'][-6:]})", f"{b['model']} ({b['id'][-6:]})"
+
+
+def pick_pair(records: list[dict[str, Any]], current_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two run pickers: the baseline A and the challenger B."""
+    ids = [record["id"] for record in records]
+    by_id = {record["id"]: record for record in records}
+    baseline, challenger = default_pair(records, current_id)
+    a_col, b_col = st.columns(2)
+    with a_col:
+        a_id = st.selectbox(
+            "Run A (baseline)",
+            ids,
+            index=ids.index(baseline),
+            format_func=lambda run: loaders.run_label(by_id[run]),
+            key=BASELINE_KEY,
+        )
+    with b_col:
+        b_id = st.selectbox(
+            "Run B (challenger)",
+            ids,
+            index=ids.index(challenger),
+            format_func=lambda run: loaders.run_label(by_id[run]),
+            key=CHALLENGER_KEY,
+        )
+    return by_id[a_id], by_id[b_id]
+
+
+def render_compare_tab(records: list[dict[str, Any]], current_id: str) -> None:
+    """Accuracy of both runs, their confusion difference and the images one fixes or breaks."""
+    if len(records) < 2:
+        st.info("Only one run has finished. Train another model (e.g. a cnn after an mlp) to compare them.")
+        return
+    a, b = pick_pair(records, current_id)
+    if a["id"] == b["id"]:
+        st.info("Pick two different runs.")
+        return
+    try:
+        comparison = evaluate_data.compare_runs(a["id"], b["id"])
+    except ValueError as exc:
+        st.error(f"These runs cannot be compared: {exc}")
+        return
+    name_a, name_b = short_names(a, b)
+    col_a, col_b, col_net = st.columns(3)
+    col_a.metric(f"Accuracy of {name_a}", f"{comparison.accuracy_a:.2%}")
+    col_b.metric(
+        f"Accuracy of {name_b}",
+        f"{comparison.accuracy_b:.2%}",
+        delta=f"{comparison.accuracy_b - comparison.accuracy_a:+.2%}",
+    )
+    col_net.metric("Net images gained", f"{comparison.net_gain:+,}")
+    st.markdown(
+        f"**{name_b} fixes {len(comparison.fixed):,} test images that {name_a} gets wrong, "
+        f"and breaks {len(comparison.broken):,}.**"
+    )
+    matrix_col, note_col = st.columns([3, 2])
+    with matrix_col:
+        title = f"Confusion of {name_b} minus {name_a}"
+        figure = evaluation_plots.plot_confusion_difference(comparison.confusion_difference, title)
+        st.plotly_chart(
+            figure, key="evaluate_difference_chart", width="content", config={"displayModeBar": False}
+        )
+    with note_col:
+        st.markdown(
+            f"Each cell counts the test images of {name_b} minus those of {name_a}. "
+            f"**Blue**: {name_b} puts more images there, **red**: fewer. On the diagonal blue is better "
+            "(more correct answers); off the diagonal red is better (that confusion shrank)."
+        )
+    render_compare_gallery(comparison, a, b, (name_a, name_b))
+
+
+def render_compare_gallery(
+    comparison: error_analysis.RunComparison, a: dict[str, Any], b: dict[str, Any], names: tuple[str, str]
+) -> None:
+    """The images B fixes (drawn with A's wrong probabilities) or breaks (with B's)."""
+    name_a, name_b = names
+    options = {
+        f"Fixed by {name_b} ({len(comparison.fixed):,})": (comparison.fixed, a, name_a),
+        f"Broken by {name_b} ({len(comparison.broken):,})": (comparison.broken, b, name_b),
+    }
+    choice = st.radio(
+        "Images", list(options), horizontal=True, key=DIRECTION_KEY, label_visibility="collapsed"
+    )
+    indices, wrong_run, wrong_name = options.get(choice, next(iter(options.values())))
+    predictions = loaders.load_predictions(wrong_run["id"])
+    st.caption(f"Probabilities of {wrong_name}, the run that gets these images wrong.")
+    evaluate_gallery.render_gallery(
+        indices, predictions.probabilities, predictions.labels, COMPARE_GALLERY_KEY, "No such images."
+    )
+
+
+def render_over_time_tab(record: dict[str, Any]) -> None:
+    """The validation confusion matrix after any epoch (row-normalised, fixed colour scale)."""
+    try:
+        history = evaluate_data.load_validation_history(record["id"])
+    except ValueError as exc:
+        st.error(f"The per-epoch validation predictions of this run cannot be read: {exc}")
+        return
+    if history is None:
+        st.info(
+            "This run has no per-epoch validation predictions (imported models and runs trained "
+            "without a validation split have none), so there is nothing to replay."
+        )
+        return
+    if history.num_epochs == 1:
+        epoch = 1
+        st.caption("This run trained for a single epoch, so there is one matrix to show.")
+    else:
+        epoch = st.slider("Epoch", 1, history.num_epochs, 1, key=EPOCH_KEY)
+    matrix_col, info_col = st.columns([3, 2])
+    with info_col:
+        previous = history.accuracy_at(epoch - 1) if epoch > 1 else None
+        accuracy = history.accuracy_at(epoch)
+        delta = f"{accuracy - previous:+.2%}" if previous is not None else None
+        st.metric(f"Validation accuracy after epoch {epoch}", f"{accuracy:.2%}", delta=delta)
+        st.caption(
+            f"{len(history.labels):,} validation images. Rows are row-normalised on a fixed 0-100% scale, "
+            "so the diagonal darkens as the model learns."
+        )
+    with matrix_col:
+        figure = evaluation_plots.plot_confusion_matrix(
+            history.confusion_at(epoch, normalize=True),
+            normalized=True,
+            title=f"Validation confusion after epoch {epoch} of {history.num_epochs}",
+        )
+        st.plotly_chart(
+            figure, key="evaluate_over_time_chart", width="content", config={"displayModeBar": False}
+        )

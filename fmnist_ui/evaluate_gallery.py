@@ -1,0 +1,58 @@
+"""The paginated image gallery: one Plotly figure per page (never one widget per image)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from fmnist_core import error_analysis, evaluation_plots
+from fmnist_ui import evaluate_data
+
+PER_PAGE = 12
+
+
+def clamp_page(page_key: str, num_pages: int) -> None:
+    """Puts a stale page number (the gallery shrank) back to 1 before the widget is drawn."""
+    if not 1 <= st.session_state.get(page_key, 1) <= num_pages:
+        st.session_state[page_key] = 1
+
+
+def read_page(page_key: str, num_items: int) -> int:
+    """The page picker (only when there is more than one page); returns the 1-based page."""
+    num_pages = error_analysis.count_pages(num_items, PER_PAGE)
+    if num_pages == 1:
+        return 1
+    clamp_page(page_key, num_pages)
+    return int(
+        st.number_input(
+            f"Page (of {num_pages})", min_value=1, max_value=num_pages, step=1, key=page_key, width=180
+        )
+    )
+
+
+def render_gallery(
+    indices: np.ndarray,
+    probabilities: np.ndarray,
+    labels: np.ndarray,
+    key: str,
+    empty_message: str,
+) -> None:
+    """Shows ``indices`` (already sorted) a page at a time, each image with its probability bars.
+
+    Args:
+        indices: test-set indices to show, in display order.
+        probabilities: (10000, 10) probabilities of the model whose predictions are drawn.
+        labels: (10000,) true classes.
+        key: prefix of this gallery's widget keys.
+        empty_message: what to say when nothing matches.
+    """
+    if len(indices) == 0:
+        st.info(empty_message)
+        return
+    page = read_page(f"{key}_page", len(indices))
+    shown = error_analysis.page_of(indices, page, PER_PAGE)
+    first = (page - 1) * PER_PAGE + 1
+    st.caption(f"Images {first}-{first + len(shown) - 1} of {len(indices):,}, most confident first.")
+    images = evaluate_data.load_test_images(shown)  # a missing dataset stops the page with a message
+    figure = evaluation_plots.plot_gallery(images, probabilities[shown], labels[shown], shown)
+    st.plotly_chart(figure, key=f"{key}_chart", config={"displayModeBar": False})

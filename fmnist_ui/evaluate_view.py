@@ -1,0 +1,279 @@
+"""Widgets and sections of the Evaluate page: run picker, confusion matrix, gallery, metrics.
+
+The clicked cell of the confusion matrix is written into the two class filters of the gallery (a
+callback), so a click, a filter change and the group focus all drive one gallery.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from fmnist_core import error_analysis, evaluation, evaluation_plots
+from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
+from fmnist_core.evaluation import Predictions
+from fmnist_ui import evaluate_gallery, loaders
+
+RUN_KEY = "evaluate_run"
+TAB_KEY = "evaluate_tab"
+NORMALIZE_KEY = "evaluate_normalize"
+FOCUS_KEY = "evaluate_focus_group"
+TRUE_KEY = "evaluate_true_class"
+PREDICTED_KEY = "evaluate_predicted_class"
+CONFIDENCE_KEY = "evaluate_min_confidence"
+MATRIX_KEY = "evaluate_matrix"
+CONFUSIONS_KEY = "evaluate_top_confusions"
+GALLERY_KEY = "evaluate_gallery"
+ANY_CLASS = -1  # the filters' "Any" option (None would show as an empty selectbox)
+TABS = ("Confusion & gallery", "Per-class metrics", "Compare runs", "Over time")
+GROUP_NAMES = " / ".join(CLASS_NAMES[k] for k in error_analysis.TOPS_GROUP)
+
+
+# ---------------------------------------------------------------- run picker
+
+
+def render_empty_state() -> None:
+    """What a new user sees before any run has finished."""
+    st.info("No finished runs yet: train a model first, then come back to see where it fails.")
+    try:
+        st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+    except StreamlitPageNotFoundError:  # the page runs on its own (AppTest), outside app.py's router
+        st.markdown("[Go to Train](train)")
+
+
+def requested_run(finished_ids: list[str]) -> tuple[str | None, str | None]:
+    """The run named by ``?run=<id>`` in the URL, and a message when it cannot be shown."""
+    requested = st.query_params.get("run")
+    if not requested:
+        return None, None
+    try:
+        loaders.run_folder(requested)
+    except ValueError as exc:
+        return None, f"The link asks for a run that cannot be opened: {exc} Showing the latest finished run."
+    if requested not in finished_ids:
+        return (
+            None,
+            f"Run {requested} has no test predictions (it is still training, or it failed). Showing the latest finished run.",
+        )
+    return requested, None
+
+
+def reset_gallery() -> None:
+    """Back to all mistakes, page 1 (after a run change or a focus change)."""
+    st.session_state[TRUE_KEY] = st.session_state[PREDICTED_KEY] = ANY_CLASS
+    st.session_state[f"{GALLERY_KEY}_page"] = 1
+
+
+def _on_run_change() -> None:
+    st.query_params["run"] = st.session_state[RUN_KEY]  # the URL names the run shown: shareable
+    reset_gallery()
+
+
+def pick_run(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Run picker: the run from the URL if valid, else the latest finished run."""
+    ids = [record["id"] for record in records]
+    by_id = {record["id"]: record for record in records}
+    requested, problem = requested_run(ids)
+    if problem:
+        st.error(problem)
+    run_id = st.selectbox(
+        "Run",
+        ids,
+        index=ids.index(requested) if requested else 0,
+        format_func=lambda run: loaders.run_label(by_id[run]),
+        key=RUN_KEY,
+        on_change=_on_run_change,
+    )
+    return by_id[run_id]
+
+
+def load_run_predictions(run_id: str) -> Predictions | None:
+    """The run's test predictions, or None after telling the user why they cannot be read."""
+    try:
+        return loaders.load_predictions(run_id)
+    except ValueError as exc:
+        st.error(f"The predictions of this run cannot be read: {exc}")
+        return None
+
+
+def open_tabs() -> dict[str, Any]:
+    """The page's sections; only the open one is computed (stateful tabs rerun on switch)."""
+    tabs = st.tabs(list(TABS), key=TAB_KEY, on_change="rerun")
+    return dict(zip(TABS, tabs, strict=True))
+
+
+# ---------------------------------------------------------------- confusion matrix and gallery
+
+
+def _on_matrix_select() -> None:
+    """Copies the clicked cell into the gallery's class filters."""
+    points = st.session_state[MATRIX_KEY].selection.points
+    cell = evaluation_plots.cell_from_point(points[0]) if points else None
+    if cell is not None:
+        st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = cell
+        st.session_state[f"{GALLERY_KEY}_page"] = 1
+
+
+def _on_confusion_row_select(cells: list[tuple[int, int]]) -> None:
+    rows = st.session_state[CONFUSIONS_KEY].selection.rows
+    if rows:
+        st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = cells[rows[0]]
+        st.session_state[f"{GALLERY_KEY}_page"] = 1
+
+
+def render_matrix(predictions: Predictions, focus: bool, normalized: bool) -> None:
+    """The clickable confusion matrix (10x10, or the tops group's 4x4 when focused)."""
+    classes = error_analysis.TOPS_GROUP if focus else tuple(range(NUM_CLASSES))
+    matrix = evaluation.confusion_matrix(predictions.predicted, predictions.labels, normalize=normalized)
+    if focus:
+        matrix = error_analysis.sub_matrix(matrix, classes)
+    selected = (st.session_state.get(TRUE_KEY, ANY_CLASS), st.session_state.get(PREDICTED_KEY, ANY_CLASS))
+    figure = evaluation_plots.plot_confusion_matrix(
+        matrix,
+        classes,
+        normalized=normalized,
+        selected=None if ANY_CLASS in selected else selected,
+        title=f"{GROUP_NAMES}: confusions" if focus else "Test-set confusion matrix (click a cell)",
+    )
+    st.plotly_chart(
+        figure,
+        on_select=_on_matrix_select,
+        selection_mode="points",
+        key=MATRIX_KEY,
+        width="content",
+        config={"displayModeBar": False},
+    )
+
+
+def render_top_confusions(predictions: Predictions, focus: bool) -> None:
+    """The largest confusions as a table; selecting a row opens them in the gallery."""
+    classes = error_analysis.TOPS_GROUP if focus else tuple(range(NUM_CLASSES))
+    table = error_analysis.group_confusions(predictions, classes).head(12 if focus else 8)
+    cells = list(zip(table["true_index"], table["predicted_index"], strict=True))
+    st.markdown(f"**{'Confusions inside the group' if focus else 'Most frequent confusions'}** (select one)")
+    st.dataframe(
+        table[["true", "predicted", "images"]],
+        hide_index=True,
+        on_select=functools.partial(_on_confusion_row_select, [(int(i), int(j)) for i, j in cells]),
+        selection_mode="single-row",
+        key=CONFUSIONS_KEY,
+        height="content",
+    )
+
+
+def _class_filter(label: str, key: str, focus: bool) -> int | None:
+    """A class picker; returns the class index, or None for any class."""
+    any_label = "Any in the group" if focus else "Any"
+    choice = st.selectbox(
+        label,
+        [ANY_CLASS, *range(NUM_CLASSES)],
+        format_func=lambda k: any_label if k == ANY_CLASS else CLASS_NAMES[k],
+        key=key,
+        on_change=lambda: st.session_state.update({f"{GALLERY_KEY}_page": 1}),
+    )
+    return None if choice == ANY_CLASS else choice
+
+
+def read_gallery_filters(focus: bool) -> tuple[int | None, int | None, float]:
+    """True class, predicted class (None: any) and minimum confidence of the gallery."""
+    true_col, predicted_col, confidence_col = st.columns(3)
+    with true_col:
+        true_class = _class_filter("True class", TRUE_KEY, focus)
+    with predicted_col:
+        predicted_class = _class_filter("Predicted class", PREDICTED_KEY, focus)
+    with confidence_col:
+        min_confidence = st.slider(
+            "Minimum confidence of the prediction", 0.0, 1.0, 0.0, 0.05, key=CONFIDENCE_KEY
+        )
+    return true_class, predicted_class, min_confidence
+
+
+def describe_gallery(true_class: int | None, predicted_class: int | None, focus: bool) -> str:
+    """A sentence naming what the gallery shows."""
+    if true_class is not None and true_class == predicted_class:
+        return f"Correctly classified **{CLASS_NAMES[true_class]}** images, least doubtful first."
+    any_class = "any class of the group" if focus else "any class"
+    true_name = CLASS_NAMES[true_class] if true_class is not None else any_class
+    predicted_name = CLASS_NAMES[predicted_class] if predicted_class is not None else any_class
+    return f"Mistakes: true **{true_name}**, predicted **{predicted_name}**. Most confident mistake first."
+
+
+def render_gallery_section(predictions: Predictions, focus: bool) -> None:
+    """Filters, then one page of matching test images with their probability bars."""
+    st.subheader("Gallery")
+    true_class, predicted_class, min_confidence = read_gallery_filters(focus)
+    group = error_analysis.TOPS_GROUP if focus else None
+    indices = error_analysis.select_gallery(
+        predictions,
+        group if true_class is None else true_class,
+        group if predicted_class is None else predicted_class,
+        min_confidence,
+    )
+    st.markdown(describe_gallery(true_class, predicted_class, focus))
+    evaluate_gallery.render_gallery(
+        indices,
+        predictions.probabilities,
+        predictions.labels,
+        GALLERY_KEY,
+        "No test images match these filters.",
+    )
+
+
+def render_errors_tab(predictions: Predictions) -> None:
+    """Confusion matrix, the largest confusions and the gallery they open."""
+    normalize_col, focus_col = st.columns(2)
+    with normalize_col:
+        normalized = st.toggle("Row-normalised (% of each true class)", key=NORMALIZE_KEY)
+    with focus_col:
+        focus = st.toggle(f"Focus on {GROUP_NAMES}", key=FOCUS_KEY, on_change=reset_gallery)
+    matrix_col, side_col = st.columns([3, 2])
+    with matrix_col:
+        render_matrix(predictions, focus, normalized)
+    with side_col:
+        mistakes = int((predictions.predicted != predictions.labels).sum())
+        accuracy_col, mistakes_col = st.columns(2)
+        accuracy_col.metric("Test accuracy", f"{1 - mistakes / len(predictions.labels):.2%}")
+        mistakes_col.metric("Misclassified test images", f"{mistakes:,}")
+        render_top_confusions(predictions, focus)
+    render_gallery_section(predictions, focus)
+
+
+# ---------------------------------------------------------------- per-class metrics
+
+
+def focus_on_group() -> None:
+    """One click from the metrics to the tops group's sub-matrix and its confusions."""
+    reset_gallery()
+    st.session_state[FOCUS_KEY] = True
+    st.session_state[TAB_KEY] = TABS[0]
+
+
+def style_metrics(table: pd.DataFrame, worst: list[str]) -> pd.io.formats.style.Styler:
+    """Percentages, with the rows of the worst classes highlighted."""
+    highlight = "background-color: rgba(214, 39, 40, 0.18); font-weight: bold"
+    return table.style.format(
+        {"precision": "{:.1%}", "recall": "{:.1%}", "f1": "{:.1%}", "support": "{:,}"}
+    ).apply(lambda row: [highlight if row.name in worst else ""] * len(row), axis=1)
+
+
+def render_metrics_tab(predictions: Predictions) -> None:
+    """Precision, recall, F1 and support per class (scikit-learn), worst classes highlighted."""
+    table = evaluation.per_class_metrics(predictions.predicted, predictions.labels)
+    worst = error_analysis.worst_classes(table)
+    table_col, chart_col = st.columns([2, 3])
+    with table_col:
+        st.dataframe(style_metrics(table, worst), key="evaluate_metrics_table")
+        st.caption(f"Highlighted: the {len(worst)} classes with the lowest F1 ({', '.join(worst)}).")
+        st.button(
+            f"Focus on {GROUP_NAMES}",
+            on_click=focus_on_group,
+            key="evaluate_focus_button",
+            icon=":material/center_focus_strong:",
+        )
+    with chart_col:
+        figure = evaluation_plots.plot_per_class_metrics(table)
+        st.plotly_chart(figure, key="evaluate_metrics_chart", config={"displayModeBar": False})

@@ -1,0 +1,17 @@
+"""Keeps every page behind app.py's router, even for a deep link to a freshly started server."""
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def ensure_app_router() -> None:
+    """Reruns through ``app.py`` when Streamlit ran this page file directly.
+
+    Until ``st.navigation`` has run once, a fresh server serves a deep link such as ``/evaluate``
+    by auto-discovering ``pages/`` (Streamlit's legacy multipage mode): the page then runs without
+    app.py's wide layout, page titles and icons. Switching that mode off and rerunning lets app.py
+    route the same URL. Call it first in every page.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

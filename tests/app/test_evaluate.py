@@ -1,0 +1,158 @@
+"""AppTest of the Evaluate page on the two tiny seeded runs (mlp 2 epochs, cnn 1 epoch)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fmnist_core import error_analysis, evaluation
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "evaluate.py")
+
+
+def run_ids(root: Path) -> dict[str, str]:
+    """Model name -> run id of the seeded runs."""
+    records = [json.loads(path.read_text()) for path in (root / "runs").glob("*/run.json")]
+    return {record["model"]: record["id"] for record in records}
+
+
+def open_page(tab: str | None = None, run: str | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if tab:
+        at.session_state["evaluate_tab"] = tab
+    if run:
+        at.query_params["run"] = run
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def plotly_figure(at: AppTest, index: int) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def gallery_titles(at: AppTest) -> list[str]:
+    figure = plotly_figure(at, -1)
+    return [annotation["text"] for annotation in figure["layout"]["annotations"]]
+
+
+def test_latest_run_shows_its_matrix_metrics_and_gallery(seeded_artifacts):
+    at = open_page()
+    assert at.selectbox(key="evaluate_run").value == run_ids(seeded_artifacts)["cnn"]  # the newest
+    matrix = plotly_figure(at, 0)["data"][0]
+    predictions = evaluation.load_predictions(seeded_artifacts / "runs" / run_ids(seeded_artifacts)["cnn"])
+    counts = evaluation.confusion_matrix(predictions.predicted, predictions.labels)
+    assert len(matrix["x"]) == 100 and [int(v) for v in matrix["text"]] == list(counts.ravel())
+    mistakes = int((predictions.predicted != predictions.labels).sum())
+    assert f"{mistakes:,}" in [metric.value for metric in at.metric]
+    assert len(gallery_titles(at)) == 12  # the first page of all mistakes
+
+
+def test_the_page_does_not_import_tensorflow():
+    code = (
+        "import sys\nimport fmnist_ui.evaluate_view, fmnist_ui.evaluate_compare, fmnist_ui.evaluate_gallery\n"
+        "print(sorted({'tensorflow', 'keras'} & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_class_filters_show_exactly_that_cell(seeded_artifacts):
+    at = open_page()
+    at.selectbox(key="evaluate_true_class").set_value(6)
+    at.selectbox(key="evaluate_predicted_class").set_value(0).run()
+    assert not at.exception
+    predictions = evaluation.load_predictions(seeded_artifacts / "runs" / run_ids(seeded_artifacts)["cnn"])
+    expected = error_analysis.select_gallery(predictions, 6, 0)
+    titles = gallery_titles(at)
+    assert len(titles) == min(12, len(expected)) > 0
+    assert all(title.startswith("true Shirt / pred T-shirt/top") for title in titles)
+    assert titles[0].endswith(f"test #{expected[0]}")
+    outline = plotly_figure(at, 0)["data"][1]
+    assert (outline["y"], outline["x"]) == (["Shirt"], ["T-shirt/top"])
+
+
+def test_metrics_tab_and_one_click_focus_on_the_tops_group(seeded_artifacts):
+    at = open_page(tab="Per-class metrics")
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["precision", "recall", "f1", "support"] and len(table) == 10
+    assert any("lowest F1" in caption.value for caption in at.caption)
+    at.button(key="evaluate_focus_button").click().run()
+    assert not at.exception
+    assert at.toggle(key="evaluate_focus_group").value is True
+    sub_matrix = plotly_figure(at, 0)["data"][0]
+    assert sorted(set(sub_matrix["x"])) == ["Coat", "Pullover", "Shirt", "T-shirt/top"]
+    titles = gallery_titles(at)
+    assert titles and all(title.split(" / pred ")[1].split(" (")[0] in sub_matrix["x"] for title in titles)
+
+
+def test_compare_tab_counts_what_the_cnn_fixes(seeded_artifacts):
+    at = open_page(tab="Compare runs")
+    ids = run_ids(seeded_artifacts)
+    assert at.selectbox(key="evaluate_compare_a").value == ids["mlp"]
+    assert at.selectbox(key="evaluate_compare_b").value == ids["cnn"]
+    mlp, cnn = (evaluation.load_predictions(seeded_artifacts / "runs" / ids[m]) for m in ("mlp", "cnn"))
+    fixed = int(((mlp.predicted != mlp.labels) & (cnn.predicted == cnn.labels)).sum())
+    broken = int(((mlp.predicted == mlp.labels) & (cnn.predicted != cnn.labels)).sum())
+    sentences = [markdown.value for markdown in at.markdown]
+    assert f"**cnn fixes {fixed:,} test images that mlp gets wrong, and breaks {broken:,}.**" in sentences
+    difference = plotly_figure(at, 0)["data"][0]
+    assert len(difference["x"]) == 100
+
+
+def test_over_time_slider_for_a_run_with_two_epochs(seeded_artifacts):
+    at = open_page(tab="Over time", run=run_ids(seeded_artifacts)["mlp"])
+    slider = at.slider(key="evaluate_epoch")
+    assert (slider.min, slider.max, slider.value) == (1, 2, 1)
+    slider.set_value(2).run()
+    assert not at.exception
+    assert plotly_figure(at, 0)["layout"]["title"]["text"] == "Validation confusion after epoch 2 of 2"
+
+
+def test_run_without_validation_predictions_hides_the_slider(seeded_artifacts):
+    cnn = run_ids(seeded_artifacts)["cnn"]
+    (seeded_artifacts / "runs" / cnn / "val_predictions.npz").unlink()
+    at = open_page(tab="Over time", run=cnn)
+    assert not at.slider and any("no per-epoch validation predictions" in info.value for info in at.info)
+
+
+@pytest.mark.parametrize("bad_id", ["../../etc", "20990101-000000-mlp-abcdef"])
+def test_bad_run_in_the_url_is_explained(seeded_artifacts, bad_id):
+    at = open_page(run=bad_id)
+    assert at.error and "cannot be opened" in at.error[0].value
+    assert at.get("plotly_chart")  # the latest run is still shown
+
+
+def test_empty_state_links_to_train(artifacts):
+    at = open_page()
+    assert "No finished runs yet" in at.info[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_gallery_pages(seeded_artifacts):
+    at = open_page()
+    page_input = at.number_input(key="evaluate_gallery_page")
+    first_page = gallery_titles(at)
+    page_input.set_value(2).run()
+    assert not at.exception and gallery_titles(at) != first_page
+    assert np.isin([t for t in gallery_titles(at)], first_page).sum() == 0
+
+
+def test_unfinished_run_in_the_url_is_explained(seeded_artifacts):
+    from fmnist_core import runs
+    from fmnist_core.training import TrainingConfig
+
+    queued = runs.create_run("mlp", TrainingConfig.for_model("mlp").to_dict(), seeded_artifacts).name
+    at = open_page(run=queued)
+    assert at.error and f"Run {queued} has no test predictions" in at.error[0].value
+    assert at.selectbox(key="evaluate_run").value == run_ids(seeded_artifacts)["cnn"]
