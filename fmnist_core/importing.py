@@ -1,7 +1,7 @@
 """Import a user's ``.keras`` file as a finished run, so every page can evaluate and use it.
 
 The file is treated as hostile: it is copied under a generated name, checked and evaluated on the
-test set by ``model_files`` (static checks, then a time- and memory-limited child process with
+test set by ``model_sandbox`` (static checks, then a time- and memory-limited child process with
 Keras safe mode). The run is assembled in a hidden staging folder and renamed into ``runs/`` only
 when complete, so a refused or failed import never leaves a run behind.
 """
@@ -13,8 +13,6 @@ import hashlib
 import os
 import platform
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import unicodedata
@@ -23,29 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist_core import data, evaluation, model_files, runs
+from fmnist_core import data, evaluation, model_sandbox, runs
 from fmnist_core.model_files import ModelFileError
 
 IMPORTED_MODEL = "imported"  # the ``model`` of imported runs; not in the model registry
 MAX_LABEL_CHARS = 80
 STAGING_PREFIX = ".import-"  # never matches runs.RUN_ID_PATTERN, so list_runs skips it
 STALE_STAGING_S = 3600.0
-COUNT_TIMEOUT_S = 30.0
-COUNT_MEMORY_MB = 1024
-# Run in a child (python -I -c): h5py parses the (already size-checked) weights file of an
-# untrusted archive, so it gets its own address-space limit and never runs in the app process.
-COUNT_SCRIPT = f"""
-import io, resource, sys, zipfile
-limit = {COUNT_MEMORY_MB} * 2**20
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-import h5py
-with zipfile.ZipFile(sys.argv[1]) as archive, archive.open("model.weights.h5") as member:
-    weights = h5py.File(io.BytesIO(member.read()), "r")
-    sizes = []
-    if "layers" in weights:  # optimizer state lives elsewhere and is not a model parameter
-        weights["layers"].visititems(lambda name, item: sizes.append(getattr(item, "size", 0)))
-    print(sum(sizes))
-"""
 
 
 def is_imported(record: dict) -> bool:
@@ -101,7 +83,8 @@ def assemble_run(upload: Path, label: str, staging: Path, runs_folder: Path) -> 
     """Evaluates ``upload`` and builds the run inside ``staging``; renames it into ``runs_folder``."""
     started_at = runs.now_iso()
     dataset = data.load_fashion_mnist()
-    probabilities = model_files.evaluate_keras_file_isolated(upload, dataset.x_test)
+    evaluated = model_sandbox.evaluate_keras_file_isolated(upload, dataset.x_test)
+    probabilities = evaluated.probabilities
     test = {
         "accuracy": evaluation.accuracy(probabilities, dataset.y_test),
         "loss": evaluation.cross_entropy(probabilities, dataset.y_test),
@@ -113,7 +96,7 @@ def assemble_run(upload: Path, label: str, staging: Path, runs_folder: Path) -> 
         status="finished",
         started_at=started_at,
         finished_at=runs.now_iso(),
-        params=count_parameters(upload),
+        params=evaluated.num_params,
         versions=evaluator_versions(),
         dataset=data.dataset_fingerprint(),
         source={"file_name": label, "sha256": file_sha256(upload), "bytes": upload.stat().st_size},
@@ -127,23 +110,6 @@ def assemble_run(upload: Path, label: str, staging: Path, runs_folder: Path) -> 
     final = runs_folder / folder.name
     os.rename(folder, final)  # the complete run appears in one step
     return final
-
-
-def count_parameters(path: Path) -> int | None:
-    """The number of weights in a ``.keras`` file (as ``model.count_params()``), or None if unknown."""
-    env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(path.parent)}
-    try:
-        result = subprocess.run(
-            [sys.executable, "-I", "-c", COUNT_SCRIPT, str(path)],
-            capture_output=True,
-            text=True,
-            timeout=COUNT_TIMEOUT_S,
-            env=env,
-            check=False,
-        )
-        return int(result.stdout.strip()) if result.returncode == 0 else None
-    except (subprocess.TimeoutExpired, ValueError, OSError):
-        return None  # the count is a nicety; the model already passed every check
 
 
 def evaluator_versions() -> dict[str, str]:

@@ -1,21 +1,15 @@
 """Checks and evaluates user-uploaded ``.keras`` model files, treating them as hostile.
 
 ``check_keras_archive`` inspects the zip and its ``config.json`` without running any Keras code;
-``evaluate_keras_file_isolated`` then loads the model in a separate, memory- and time-limited child
-process (this file run as a script) with Keras safe mode on, and returns class probabilities.
-Keras says safe mode is not a sandbox, hence both layers.
+``model_sandbox.evaluate_keras_file_isolated`` then loads the model in a separate, memory- and
+time-limited child process with Keras safe mode on. Keras says safe mode is not a sandbox, hence
+both layers.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    import keras
+    pass
 
 ZIP_MAGIC = b"PK\x03\x04"
 HDF5_MAGIC = b"\x89HDF"
@@ -36,8 +30,6 @@ RATIO_CHECK_MIN_BYTES = 1_000_000  # tiny members (metadata, empty assets) may c
 # MALLOC_ARENA_MAX=2; without that cap glibc reserves 64 MB arenas per thread (3.0 GB on 2 cores,
 # far more on big machines). 8 GB leaves room for more TF threads and larger models while still
 # stopping a config that asks for tens of GB.
-DEFAULT_MEMORY_MB = 8192
-PREDICT_BATCH_SIZE = 256
 NUM_CLASSES = 10
 EXPECTED = "only built-in Keras layers are accepted"
 RESAVE_HINT = "upload a file saved with model.save('name.keras')"
@@ -280,91 +272,6 @@ def _check_module(class_name: str, module: str | None) -> None:
         )
 
 
-def evaluate_keras_file_isolated(
-    path: str | os.PathLike,
-    images: np.ndarray,
-    *,
-    timeout_s: float = 120,
-    memory_mb: int = DEFAULT_MEMORY_MB,
-) -> np.ndarray:
-    """Checks a ``.keras`` file, then predicts ``images`` with it in a limited child process.
-
-    Args:
-        path: The uploaded file.
-        images: uint8 images of shape (N, 28, 28).
-        timeout_s: Wall-clock limit for the child (loading and predicting).
-        memory_mb: Address-space limit for the child (RLIMIT_AS).
-
-    Returns:
-        float32 class probabilities of shape (N, 10); logits are turned into probabilities.
-
-    Raises:
-        ModelFileError: If the file is refused or the model cannot be loaded or run.
-        ValueError: If ``images`` is not a non-empty uint8 array of shape (N, 28, 28).
-    """
-    images = np.asarray(images)
-    if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) == 0:
-        raise ValueError(
-            f"images must be a non-empty uint8 array of shape (N, 28, 28), got {images.dtype} {images.shape}"
-        )
-    check_keras_archive(path)
-    with tempfile.TemporaryDirectory(prefix="fmnist-model-") as work:
-        work_dir = Path(work)
-        model_path = work_dir / "model.keras"
-        shutil.copyfile(path, model_path)
-        check_keras_archive(model_path)  # the child loads this private copy, so check what it loads
-        np.save(work_dir / "images.npy", images, allow_pickle=False)
-        _run_child(work_dir, timeout_s, memory_mb)
-        try:
-            outputs = np.load(work_dir / "outputs.npy", allow_pickle=False)
-        except (OSError, ValueError):
-            raise ModelFileError(f"the model loader returned unreadable outputs; {EXPECTED}") from None
-    if outputs.shape != (len(images), NUM_CLASSES):
-        raise ModelFileError(
-            f"the model returned outputs of shape {outputs.shape} for {len(images)} images; expected ({len(images)}, 10)"
-        )
-    return outputs_to_probabilities(outputs)
-
-
-def _run_child(work_dir: Path, timeout_s: float, memory_mb: int) -> None:
-    # A minimal environment: no secrets for the model to see, HOME and TMPDIR inside the temp dir,
-    # CPU only (CUDA reserves too much address space for RLIMIT_AS).
-    env = {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "HOME": str(work_dir),
-        "TMPDIR": str(work_dir),
-        "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "tensorflow"),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "MALLOC_ARENA_MAX": "2",
-        "CUDA_VISIBLE_DEVICES": "",
-    }
-    command = [sys.executable, "-I", str(Path(__file__).resolve()), str(work_dir), str(memory_mb)]
-    try:
-        result = subprocess.run(
-            command, cwd=work_dir, env=env, capture_output=True, timeout=timeout_s, check=False
-        )
-    except subprocess.TimeoutExpired:  # subprocess.run has already killed the child
-        raise ModelFileError(
-            f"loading the model took longer than {timeout_s:g} s; upload a smaller or simpler model"
-        ) from None
-    if result.returncode == 0 and (work_dir / "outputs.npy").is_file():
-        return
-    raise ModelFileError(_child_failure_message(work_dir, result.returncode, result.stderr, memory_mb))
-
-
-def _child_failure_message(work_dir: Path, returncode: int, stderr: bytes, memory_mb: int) -> str:
-    try:
-        return str(json.loads((work_dir / "error.json").read_text())["message"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    if returncode < 0:
-        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
-        return f"the model loader crashed ({name}), possibly because the model needs more than {memory_mb} MB of memory; upload a smaller model"
-    lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-    detail = _one_line(lines[-1]) if lines else "no details"
-    return f"the model loader failed (exit code {returncode}: {detail}); {RESAVE_HINT}"
-
-
 def outputs_to_probabilities(outputs: np.ndarray) -> np.ndarray:
     """Returns ``outputs`` as float32 probabilities, applying softmax unless rows already are.
 
@@ -388,94 +295,3 @@ def _one_line(text: object, limit: int = 200) -> str:
     lines = str(text).strip().splitlines()
     line = lines[0].strip() if lines else ""
     return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
-# ---- child process: this file run as a script -------------------------------------------------
-
-
-def _child_main(work_dir: Path, memory_mb: int) -> int:
-    """Loads ``work_dir/model.keras`` and predicts ``images.npy`` into ``outputs.npy``."""
-    limit = memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    try:
-        images = np.load(work_dir / "images.npy", allow_pickle=False)
-        outputs = _load_and_predict(work_dir / "model.keras", images)
-        np.save(work_dir / "outputs.npy", outputs, allow_pickle=False)
-        return 0
-    except ModelFileError as error:
-        message = str(error)
-    except MemoryError:
-        message = f"the model needs more than {memory_mb} MB of memory; upload a smaller model"
-    except ImportError as error:  # the usual symptom of a memory limit too small for TensorFlow
-        message = f"TensorFlow could not start within the {memory_mb} MB memory limit ({_one_line(error)}); raise the limit"
-    except Exception as error:  # reported to the parent as one line
-        message = f"the model could not be evaluated ({type(error).__name__}: {_one_line(error)}); {EXPECTED}"
-    (work_dir / "error.json").write_text(json.dumps({"message": message}))
-    return 1
-
-
-def _load_and_predict(model_path: Path, images: np.ndarray) -> np.ndarray:
-    import keras  # only ever imported in the child
-
-    try:
-        model = keras.saving.load_model(str(model_path), safe_mode=True, compile=False)
-    except MemoryError:
-        raise
-    except Exception as error:  # Keras raises many types for bad files
-        raise ModelFileError(_load_error_message(error)) from None
-    input_rank = _check_model_shapes(model)
-    inputs = (images.astype(np.float32) / 255.0).reshape((len(images), 28, 28, 1)[:input_rank])
-    try:
-        outputs = model.predict(inputs, batch_size=PREDICT_BATCH_SIZE, verbose=0)
-    except MemoryError:
-        raise
-    except Exception as error:
-        raise ModelFileError(
-            f"the model failed on Fashion-MNIST images ({_one_line(error)}); check its layers"
-        ) from None
-    return np.asarray(outputs, dtype=np.float32)
-
-
-def _load_error_message(error: Exception) -> str:
-    text = str(error)
-    if type(error).__name__ == "ResourceExhaustedError":
-        return "the model needs more memory than allowed; upload a smaller model"
-    if "safe_mode" in text or "unsafe" in text or "arbitrary code" in text:
-        return f"the model file was refused by Keras safe mode: {_one_line(text)}"
-    return f"Keras could not load the model ({_one_line(text)}); {RESAVE_HINT}"
-
-
-def _check_model_shapes(model: keras.Model) -> int:
-    """Checks one (28, 28[, 1]) input and one (10,) output; returns the input rank."""
-    try:
-        inputs, outputs = list(model.inputs), list(model.outputs)
-    except (AttributeError, ValueError):
-        raise ModelFileError(
-            "the model has no defined input shape; build it with keras.Input((28, 28))"
-        ) from None
-    if len(inputs) != 1:
-        raise ModelFileError(f"the model has {len(inputs)} inputs; Fashion-MNIST models take one 28x28 image")
-    shape = tuple(inputs[0].shape)
-    if not any(_shape_matches(shape, expected) for expected in ((28, 28), (28, 28, 1))):
-        raise ModelFileError(
-            f"the model expects input shape {shape}; Fashion-MNIST images are 28x28 grayscale"
-        )
-    if len(outputs) != 1 or len(outputs[0].shape) != 2:
-        found = [tuple(output.shape) for output in outputs]
-        raise ModelFileError(
-            f"the model outputs {found}; expected one output of shape (None, 10), one score per class"
-        )
-    if outputs[0].shape[1] != NUM_CLASSES:
-        raise ModelFileError(f"the model has {outputs[0].shape[1]} outputs; Fashion-MNIST has 10 classes")
-    return len(shape)
-
-
-def _shape_matches(shape: tuple, expected: tuple) -> bool:
-    return len(shape) == len(expected) + 1 and all(
-        a in (None, b) for a, b in zip(shape[1:], expected, strict=True)
-    )
-
-
-if __name__ == "__main__":
-    sys.exit(_child_main(Path(sys.argv[1]), int(sys.argv[2])))

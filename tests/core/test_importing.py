@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import evaluation, importing, runs
+from fmnist_core import evaluation, importing, model_sandbox, runs
 from fmnist_core.model_files import ModelFileError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +90,11 @@ def test_a_failure_after_evaluation_leaves_no_run(
     artifacts: Path, mlp_model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     uniform = np.full((10_000, 10), 0.1, dtype=np.float32)
-    monkeypatch.setattr(importing.model_files, "evaluate_keras_file_isolated", lambda path, images: uniform)
+    monkeypatch.setattr(
+        importing.model_sandbox,
+        "evaluate_keras_file_isolated",
+        lambda path, images: model_sandbox.EvaluatedModel(uniform, 7_850),
+    )
 
     def disk_full(path: Path, data: bytes) -> None:
         raise OSError(28, "No space left on device")

@@ -14,12 +14,8 @@ import numpy as np
 import pytest
 
 from fmnist_core import model_files
-from fmnist_core.model_files import (
-    ModelFileError,
-    check_keras_archive,
-    evaluate_keras_file_isolated,
-    outputs_to_probabilities,
-)
+from fmnist_core.model_files import ModelFileError, check_keras_archive, outputs_to_probabilities
+from fmnist_core.model_sandbox import evaluate_keras_file_isolated
 from fmnist_core.models import create_model, get_model_spec, list_models
 
 
@@ -107,8 +103,10 @@ def test_registry_models_pass_the_static_check(tmp_path: Path, name: str) -> Non
     assert check_keras_archive(tmp_path / "model.keras")["class_name"] in ("Sequential", "Functional")
 
 
-def test_child_returns_the_models_probabilities(models: dict[str, Path], images: np.ndarray) -> None:
-    probabilities = evaluate_keras_file_isolated(models["softmax"], images)
+def test_child_returns_the_models_probabilities_and_size(models: dict[str, Path], images: np.ndarray) -> None:
+    evaluated = evaluate_keras_file_isolated(models["softmax"], images)
+    probabilities = evaluated.probabilities
+    assert evaluated.num_params == 7_850  # Flatten -> Dense(10)
     assert probabilities.shape == (7, 10) and probabilities.dtype == np.float32
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     np.testing.assert_allclose(probabilities, reference_outputs(models["softmax"], images), atol=1e-5)
@@ -117,7 +115,7 @@ def test_child_returns_the_models_probabilities(models: dict[str, Path], images:
 def test_child_applies_softmax_to_logits(models: dict[str, Path], images: np.ndarray) -> None:
     logits = reference_outputs(models["logits"], images)
     assert (logits < 0).any()
-    probabilities = evaluate_keras_file_isolated(models["logits"], images)
+    probabilities = evaluate_keras_file_isolated(models["logits"], images).probabilities
     np.testing.assert_allclose(probabilities, softmax(logits), atol=1e-5)
 
 
