@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from fmnist_ui.router import route
+
 st.set_page_config(page_title="Fashion-MNIST explorer", page_icon=":material/checkroom:", layout="wide")
 
 PAGES = [
@@ -12,4 +14,4 @@ PAGES = [
     st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
 ]
 
-st.navigation(PAGES).run()
+route(PAGES)
