@@ -22,6 +22,8 @@ MIN_PHOTO_CONTRAST = 32
 # Photos are shrunk to this longest edge first; the result is 28 pixels anyway.
 PHOTO_WORKING_SIZE = 512
 MIN_UPLOAD_SIDE = 8
+# fill_holes fills only holes covering at least this share of the item's silhouette.
+MIN_FILLED_HOLE = 0.15
 # Only these decoders run on uploads; others (EPS calls Ghostscript) are never reached.
 UPLOAD_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
 _UPLOAD_HINT = "upload a PNG, JPEG, GIF, WebP or BMP picture of a single garment"
@@ -174,8 +176,18 @@ def _ink_from_canvas(rgba: np.ndarray) -> np.ndarray:
 
 
 def _fill_outlines(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Fill closed outlines with the pen's typical intensity."""
-    holes = ndimage.binary_fill_holes(mask) & ~mask
+    """Fill closed outlines with the pen's typical intensity, keeping small holes open.
+
+    A drawn outline encloses most of the garment, while real holes (a bag's handle, the gap in a
+    sandal's straps) are small: filling a handle turned a bag into 79% Bag, 20% Coat for a CNN.
+    """
+    silhouette = ndimage.binary_fill_holes(mask)
+    labels, count = ndimage.label(silhouette & ~mask)
+    if count == 0:
+        return ink
+    areas = ndimage.sum_labels(np.ones_like(labels), labels, index=np.arange(1, count + 1))
+    large = np.flatnonzero(areas >= MIN_FILLED_HOLE * silhouette.sum()) + 1
+    holes = np.isin(labels, large)
     if holes.any():
         ink = ink.copy()
         ink[holes] = np.median(ink[mask])

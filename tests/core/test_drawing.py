@@ -170,6 +170,19 @@ def test_fill_holes_fills_outlines() -> None:
     assert filled[14, 14] == pytest.approx(1.0)
 
 
+def test_fill_holes_keeps_small_holes_open() -> None:
+    """An outlined bag gets a solid body, but its handle stays a loop, as in the dataset."""
+    canvas = white_canvas()
+    canvas[150:350, 50:350, :3] = 0
+    canvas[160:340, 60:340, :3] = 255  # the bag's outlined body: a large hole
+    canvas[80:160, 150:250, :3] = 0
+    canvas[90:150, 160:240, :3] = 255  # the handle: a small hole
+    filled = preprocess_drawing(canvas, fill_holes=True, blur=False)
+    assert filled is not None
+    assert filled[20, 14] == pytest.approx(1.0)  # inside the body
+    assert filled[6, 14] == 0.0  # inside the handle
+
+
 @pytest.mark.parametrize(
     ("array", "message"),
     [

@@ -49,7 +49,7 @@ def test_two_tabs_click_train_together_start_one_run(
         tab.context.close()
 
 
-@pytest.mark.parametrize("path", ["runs", "evaluate"])
+@pytest.mark.parametrize("path", ["runs", "evaluate", "draw"])
 def test_deep_link_to_a_fresh_server_goes_through_the_router(seeded_artifacts: Path, page, path: str) -> None:
     from tests.e2e.conftest import StreamlitServer
 
@@ -60,6 +60,7 @@ def test_deep_link_to_a_fresh_server_goes_through_the_router(seeded_artifacts: P
         navigation = page.locator('[data-testid="stSidebarNav"]')
         navigation.get_by_role("link", name="Overview").wait_for()  # app.py's titles, not file names
         assert navigation.get_by_role("link", name="app").count() == 0
-        assert page.get_by_role("heading", name=path.capitalize() if path == "runs" else "Evaluate").count()
+        headings = {"runs": "Runs", "evaluate": "Evaluate", "draw": "Draw a garment"}
+        assert page.get_by_role("heading", name=headings[path]).count()
     finally:
         fresh.stop()

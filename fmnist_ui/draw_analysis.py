@@ -1,0 +1,113 @@
+"""The analysis of one 28x28 image on the Draw page: model input, saliency map, probability bars.
+
+Optionally followed by the top 3 of every finished run on the same image.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from fmnist_core import inference, saliency
+from fmnist_core.data import CLASS_NAMES
+from fmnist_ui import draw_plots, loaders
+
+LOGGER = logging.getLogger(__name__)
+SALIENCY_TITLES = {"grad-cam": "Grad-CAM", "gradient-x-input": "Gradient × input", "linear": "|w · x|"}
+SALIENCY_NOTES = {
+    "grad-cam": "Grad-CAM on the last convolution layer: bright areas raised the score of **{label}** "
+    "most. Empty space can light up too: CNNs also look at where the garment is not (the gap between "
+    "trouser legs, the empty rows above a sneaker).",
+    "gradient-x-input": "Gradient × input: how much each lit pixel added to the score of **{label}**. "
+    "(Plain gradients would be noise on the black background, where a dense network's weights never "
+    "learn anything.)",
+    "linear": "This is a linear scikit-learn model, so instead of gradients the map shows each pixel's "
+    "exact contribution |w · x| to the score of **{label}**: the honest equivalent of a saliency map.",
+}
+
+
+def render_analysis(
+    run_model: inference.RunModel, image: np.ndarray, *, slot: str, true_label: str = ""
+) -> None:
+    """Model input, saliency map and probability bars of one (28, 28) image, side by side.
+
+    Args:
+        run_model: The chosen run's model.
+        image: The exact model input, float32 in [0, 1].
+        slot: Unique per analysis on the page (widget keys).
+        true_label: The real class, for test images.
+    """
+    try:
+        probabilities = inference.predict_probabilities(run_model, image[None])[0]
+    except ValueError as error:  # e.g. an imported model producing NaN
+        st.error(f"**The model could not judge this image.** {error}", icon=":material/error:")
+        return
+    top = int(np.argmax(probabilities))
+    verdict = f"The model says **{CLASS_NAMES[top]}** ({probabilities[top]:.0%})"
+    if true_label:
+        verdict += f" · it really is **{true_label}**"
+    st.markdown(verdict)
+    input_column, saliency_column, bars_column = st.columns([1, 1, 2])
+    input_column.image(draw_plots.enlarge(image), caption="What the model sees (28 × 28)")
+    with saliency_column:
+        note = render_saliency(run_model, image, top)
+    bars_column.plotly_chart(
+        draw_plots.plot_probabilities(probabilities),
+        key=f"draw_bars_{slot}",
+        config={"displayModeBar": False},
+    )
+    if note:
+        st.caption(note)
+
+
+def render_saliency(run_model: inference.RunModel, image: np.ndarray, class_index: int) -> str:
+    """Shows the saliency overlay; returns the caption explaining it."""
+    try:
+        result = saliency.saliency_map(run_model, image, class_index)
+    except Exception as error:  # optional view: an unusual imported model must not break the page
+        LOGGER.exception("saliency map failed for run %s", run_model.run_id)
+        st.caption(f"No saliency map for this model ({type(error).__name__}).")
+        return ""
+    label = CLASS_NAMES[class_index]
+    st.image(
+        draw_plots.saliency_overlay(image, result.values),
+        caption=f"{SALIENCY_TITLES[result.method]}: what drove {label}",
+    )
+    if result.values.max() == 0:
+        return f"No pixel raised the score of **{label}**, so the map is empty."
+    return SALIENCY_NOTES[result.method].format(label=label)
+
+
+def render_all_models(image: np.ndarray) -> None:
+    """The top 3 classes of every finished run for this image, one row per run."""
+    rows = []
+    with st.spinner("Asking every model ..."):
+        for record in loaders.finished_runs():
+            rows.append({"Run": loaders.run_label(record), **_top3_cells(record, image)})
+    percent = {"format": "percent", "min_value": 0.0, "max_value": 1.0}
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        column_config={
+            "1st %": st.column_config.ProgressColumn("1st %", **percent),
+            "2nd %": st.column_config.ProgressColumn("2nd %", **percent),
+            "3rd %": st.column_config.ProgressColumn("3rd %", **percent),
+        },
+    )
+
+
+def _top3_cells(record: dict[str, Any], image: np.ndarray) -> dict[str, Any]:
+    try:
+        probabilities = inference.predict_probabilities(loaders.load_run_model(record["id"]), image[None])[0]
+    except ValueError as error:
+        return {"1st": f"unavailable: {error}"}
+    cells: dict[str, Any] = {}
+    for rank, (name, probability) in zip(
+        ("1st", "2nd", "3rd"), inference.top_classes(probabilities), strict=True
+    ):
+        cells[rank], cells[f"{rank} %"] = name, probability
+    return cells

@@ -1,0 +1,45 @@
+"""The canvas adapter: the one place that talks to streamlit-drawable-canvas (pinned at 0.13).
+
+Tests replace `canvas_image` with a function returning a fixed RGBA array, because AppTest cannot
+draw on a custom component (REFERENCE.md sec. 5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CANVAS_SIZE = 392  # 14 x 28: big enough to draw comfortably, square like the model input
+INK = "#000000"
+PAPER = "#ffffff"
+# Tool label -> drawing_mode. Shapes are filled with ink: dataset garments are solid silhouettes.
+TOOLS = {"Pen": "freedraw", "Filled rectangle": "rect", "Filled polygon": "polygon"}
+
+
+def canvas_image(*, tool: str, stroke_width: int, key: str) -> np.ndarray | None:
+    """Shows the drawing canvas and returns what is drawn on it.
+
+    Args:
+        tool: A key of `TOOLS`.
+        stroke_width: Pen width in canvas pixels.
+        key: Widget key; a new key gives a fresh, empty canvas.
+
+    Returns:
+        The canvas as an H x W x 4 uint8 RGBA array (dark ink on white), or None before the first
+        stroke.
+    """
+    # Imported here: the component registers its frontend files on import, which needs a running
+    # Streamlit server (the package's asset manifest is read at server start, not under AppTest).
+    from streamlit_drawable_canvas import st_canvas
+
+    result = st_canvas(
+        fill_color=INK,
+        stroke_width=stroke_width,
+        stroke_color=INK,
+        background_color=PAPER,
+        height=CANVAS_SIZE,
+        width=CANVAS_SIZE,
+        drawing_mode=TOOLS[tool],
+        return_image_data=True,
+        key=key,
+    )
+    return result.image_data

@@ -1,0 +1,213 @@
+"""The Draw page's building blocks: the inputs (canvas, upload, test image) and one image's analysis.
+
+Each input ends as a 28x28 image that `draw_analysis` explains. Session-state keys start with
+``draw_``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from fmnist_core import drawing, inference
+from fmnist_core.data import CLASS_NAMES
+from fmnist_ui import draw_analysis, draw_canvas, loaders
+
+CANVAS_VERSION = "draw_canvas_version"  # bumped by Clear: a new canvas key gives an empty canvas
+TEST_INDEX = "draw_test_index"
+TEST_CLASS = "draw_test_class"
+ANY_CLASS = "Any class"
+EMPTY_PROMPT = (
+    "Draw a garment on the canvas: a T-shirt, trousers, a bag, a sneaker... Fill it in, as the "
+    "dataset's garments are solid silhouettes. The model's answer appears after every stroke."
+)
+
+
+@dataclass(frozen=True)
+class DrawSettings:
+    """The canvas controls."""
+
+    tool: str
+    stroke_width: int
+    fill_holes: bool
+
+
+def init_state() -> None:
+    """Session defaults of the page."""
+    st.session_state.setdefault(CANVAS_VERSION, 0)
+    st.session_state.setdefault(TEST_INDEX, None)
+
+
+def pick_run(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A select box of finished runs; None (with a hint) when there are none."""
+    if not records:
+        st.info(
+            "No finished runs yet. Train a model on the **Train** page first (a CNN for 2 epochs "
+            "takes about a minute), then come back to draw.",
+            icon=":material/info:",
+        )
+        return None
+    by_id = {record["id"]: record for record in records}
+    run_id = st.selectbox(
+        "Model run",
+        list(by_id),
+        format_func=lambda key: loaders.run_label(by_id[key]),
+        key="draw_run",
+        help="The finished run whose model judges your drawing (newest first).",
+    )
+    return by_id[run_id]
+
+
+def load_model(record: dict[str, Any]) -> inference.RunModel | None:
+    """The run's cached model, or None after showing why it cannot be used."""
+    try:
+        return loaders.load_run_model(record["id"])
+    except ValueError as error:  # ModelLoadError, or a run deleted meanwhile
+        st.error(f"**This run's model cannot be used.** {error}", icon=":material/error:")
+        return None
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def drawing_controls() -> DrawSettings:
+    """Tool, brush width, filling and the Clear button."""
+    tool = st.radio(
+        "Tool",
+        list(draw_canvas.TOOLS),
+        horizontal=True,
+        key="draw_tool",
+        help="Filled shapes give the solid silhouettes the models were trained on. A polygon is "
+        "sent when you close it by clicking its first corner again.",
+    )
+    brush_column, fill_column, clear_column = st.columns([5, 5, 3], vertical_alignment="bottom")
+    stroke_width = brush_column.slider("Brush width", 5, 80, 30, step=1, key="draw_brush")
+    fill_holes = fill_column.checkbox(
+        "Fill outlines",
+        value=True,
+        key="draw_fill",
+        help="Dataset garments are solid silhouettes: an outline you close is filled before the model "
+        "sees it (small holes, like a bag's handle, stay open).",
+    )
+    clear_column.button("Clear", key="draw_clear", icon=":material/delete:", on_click=_clear_canvas)
+    st.space("medium")  # room for the canvas's own toolbar, which pops up above its top edge
+    return DrawSettings(tool, stroke_width, fill_holes)
+
+
+def _clear_canvas() -> None:
+    st.session_state[CANVAS_VERSION] += 1
+
+
+def drawing_input() -> np.ndarray | None:
+    """The canvas with its controls; returns the 28x28 model input, or None when nothing is drawn."""
+    settings = drawing_controls()
+    rgba = draw_canvas.canvas_image(
+        tool=settings.tool,
+        stroke_width=settings.stroke_width,
+        key=f"draw_canvas_{st.session_state[CANVAS_VERSION]}",
+    )
+    if rgba is None:
+        return None
+    return drawing.preprocess_drawing(rgba, fill_holes=settings.fill_holes)
+
+
+def upload_input() -> np.ndarray | None:
+    """A file uploader checked on the server; returns the 28x28 model input or None (with a message)."""
+    uploaded = st.file_uploader(
+        "A photo or picture of one garment (PNG, JPEG, WebP, GIF or BMP)",
+        type=["png", "jpg", "jpeg", "webp", "gif", "bmp"],
+        key="draw_upload",
+        help="One item on a plain background works best, like the product photos the dataset was made "
+        "from. It is cropped, scaled and inverted exactly like the dataset images.",
+    )
+    if uploaded is None:
+        st.info("Upload a picture to see what the model makes of it.", icon=":material/upload:")
+        return None
+    try:
+        rgba = drawing.load_image(uploaded.getvalue())
+    except drawing.ImageError as error:  # the browser's type filter is no check: validate here
+        st.error(f"**This file cannot be used.** {error}", icon=":material/error:")
+        return None
+    st.image(rgba, caption="Your picture", width=260)
+    image = drawing.preprocess_photo(rgba)
+    if image is None:
+        st.warning(
+            "No garment stands out from the background of this picture. Use a photo of one item on a "
+            "plain background of a different colour.",
+            icon=":material/warning:",
+        )
+    return image
+
+
+def pick_test_index(labels: np.ndarray, class_name: str, rng: np.random.Generator) -> int:
+    """A random test-image index, of the given class unless `ANY_CLASS`."""
+    if class_name == ANY_CLASS:
+        return int(rng.integers(len(labels)))
+    return int(rng.choice(np.flatnonzero(labels == CLASS_NAMES.index(class_name))))
+
+
+def _pick_test_image() -> None:
+    labels = loaders.load_dataset().y_test
+    st.session_state[TEST_INDEX] = pick_test_index(
+        labels, st.session_state[TEST_CLASS], np.random.default_rng()
+    )
+
+
+# ---------------------------------------------------------------- the page's two tabs
+
+
+def render_draw_tab(run_model: inference.RunModel, compare_all: bool) -> None:
+    """Canvas on the left; the drawing's and a test image's analyses on the right."""
+    # The canvas column must fit the 392-pixel canvas on a laptop screen.
+    canvas_column, result_column = st.columns([9, 11], gap="medium")
+    with canvas_column:
+        image = drawing_input()
+    with result_column:
+        st.markdown("##### Your drawing")
+        if image is None:
+            st.info(EMPTY_PROMPT, icon=":material/draw:")
+        else:
+            draw_analysis.render_analysis(run_model, image, slot="drawing")
+        st.markdown("##### A real test image")
+        render_test_image(run_model)
+    if compare_all and image is not None:
+        st.markdown("##### Every finished run on your drawing")
+        draw_analysis.render_all_models(image)
+
+
+def render_test_image(run_model: inference.RunModel) -> None:
+    """Class filter and pick button, then the picked test image's analysis."""
+    class_column, button_column = st.columns([3, 2])
+    class_column.selectbox(
+        "Test image class", [ANY_CLASS, *CLASS_NAMES], key=TEST_CLASS, label_visibility="collapsed"
+    )
+    button_column.button(
+        "Try a test image", key="draw_test_pick", icon=":material/casino:", on_click=_pick_test_image
+    )
+    index = st.session_state[TEST_INDEX]
+    if index is None:
+        st.caption("Pick a random image of the test set (or one of a class) to compare with your drawing.")
+        return
+    dataset = loaders.load_dataset()
+    image = dataset.x_test[index].astype(np.float32) / 255.0
+    draw_analysis.render_analysis(
+        run_model, image, slot="test", true_label=CLASS_NAMES[int(dataset.y_test[index])]
+    )
+
+
+def render_upload_tab(run_model: inference.RunModel, compare_all: bool) -> None:
+    """Uploader on the left; the picture's analysis on the right."""
+    upload_column, result_column = st.columns([9, 11], gap="medium")
+    with upload_column:
+        image = upload_input()
+    if image is None:
+        return
+    with result_column:
+        st.markdown("##### Your picture")
+        draw_analysis.render_analysis(run_model, image, slot="upload")
+    if compare_all:
+        st.markdown("##### Every finished run on your picture")
+        draw_analysis.render_all_models(image)
