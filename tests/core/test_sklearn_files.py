@@ -1,0 +1,28 @@
+"""Our scikit-learn models load with skops and an explicit trusted-type list; anything else is refused."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from fmnist_core.sklearn_trainer import load_sklearn_model
+
+
+def test_our_pipelines_load(tmp_path: Path):
+    x, y = np.random.default_rng(0).random((40, 784)), np.arange(40) % 10
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5)).fit(x, y)
+    skops.io.dump(pipeline, tmp_path / "model.skops")
+    loaded = load_sklearn_model(tmp_path / "model.skops")
+    assert np.array_equal(loaded.predict(x), pipeline.predict(x))
+
+
+def test_a_file_smuggling_a_function_is_refused(tmp_path: Path):
+    hostile = make_pipeline(FunctionTransformer(os.system), LogisticRegression())
+    skops.io.dump(hostile, tmp_path / "model.skops")
+    with pytest.raises(ValueError, match="not allowed: .*system"):
+        load_sklearn_model(tmp_path / "model.skops")
