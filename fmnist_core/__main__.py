@@ -47,7 +47,8 @@ def follow_history(folder: Path, done: threading.Event) -> None:
 
 def train(args: argparse.Namespace) -> int:
     """Runs the worker in the foreground; exits non-zero unless the run finished or was stopped."""
-    from fmnist_core.training import TrainingConfig, acquire_training_lock, run_worker
+    from fmnist_core.launcher import acquire_training_lock
+    from fmnist_core.training import TrainingConfig, run_worker
 
     overrides = {key: getattr(args, key) for key in (*HYPERPARAMETERS, "seed", "patience", "train_samples")}
     config = TrainingConfig.for_model(args.model, **overrides)

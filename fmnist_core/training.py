@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import io
 import math
 import os
 import platform
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
@@ -29,10 +26,6 @@ from fmnist_core.models import check_hyperparameter, get_model_spec
 
 HEARTBEAT_INTERVAL_S = 5.0
 DIVERGED_LOSS = 100.0  # mean cross-entropy; a uniform guess scores 2.3
-
-
-class TrainingBusyError(RuntimeError):
-    """Another run is already training in this artifacts directory."""
 
 
 class TrainingFailed(RuntimeError):
@@ -92,73 +85,6 @@ class TrainingConfig:
     def from_dict(cls, values: dict[str, Any]) -> TrainingConfig:
         known = {f.name for f in fields(cls)}
         return cls(**{key: value for key, value in values.items() if key in known})
-
-
-# ---------------------------------------------------------------- one run at a time
-
-
-def acquire_training_lock(root: str | os.PathLike | None = None, grace_s: float = 5.0) -> IO[bytes]:
-    """Takes the artifacts directory's exclusive training lock (released when the holder exits).
-
-    Args:
-        root: the artifacts root.
-        grace_s: how long to retry while no run is active: a killed worker's pid is already a
-            zombie while its last threads are still closing the lock.
-
-    Raises:
-        TrainingBusyError: another process holds it; the message names the run.
-    """
-    handle = open(runs.runs_dir(root).parent / "training.lock", "a+b")  # noqa: SIM115 (held by caller)
-    deadline = time.monotonic() + grace_s
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return handle
-        except BlockingIOError:
-            active = runs.active_run(root)
-            if active or time.monotonic() > deadline:
-                handle.close()
-                name = f"Run {active['id']} ({active['model']})" if active else "Another run"
-                raise TrainingBusyError(
-                    f"{name} is already training; stop it or wait for it to finish."
-                ) from None
-            time.sleep(0.1)
-
-
-def launch_training(config: TrainingConfig, root: str | os.PathLike | None = None) -> str:
-    """Starts the worker in a separate OS process and returns the new run's id at once."""
-    return launch_queue([config], root)[0]
-
-
-def launch_queue(configs: list[TrainingConfig], root: str | os.PathLike | None = None) -> list[str]:
-    """Creates one queued run per config and starts one worker process that trains them in turn.
-
-    The worker inherits the training lock, so exactly one run trains per artifacts directory even
-    when two browser tabs click Train in the same second.
-
-    Raises:
-        TrainingBusyError: a run is already training.
-    """
-    lock = acquire_training_lock(root)
-    try:
-        folders = [runs.create_run(config.model, config.to_dict(), root) for config in configs]
-        with open(folders[0] / "worker.log", "ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "fmnist_core", "worker", *map(str, folders)],
-                pass_fds=[lock.fileno()],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=runs.PROJECT_ROOT,
-                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"},
-                start_new_session=True,  # a Ctrl-C or rerun of the app does not reach the worker
-            )
-        for folder in folders:
-            runs.update_run(folder, pid=process.pid)
-        threading.Thread(target=process.wait, daemon=True).start()  # reap it: no zombies
-    finally:
-        lock.close()
-    return [folder.name for folder in folders]
 
 
 # ---------------------------------------------------------------- the worker

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from fmnist_core import runs
-from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_training
+from fmnist_core.launcher import TrainingBusyError, launch_training
+from fmnist_core.training import TrainingConfig
 from tests.core.test_training import wait_for
 
 
