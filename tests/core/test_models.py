@@ -9,6 +9,7 @@ EXPECTED_PARAMS = {
     "mlp_dropout": 235_146,
     "cnn": 333_526,
     "cnn_bn": 333_814,
+    "cnn_fast": 162_806,
 }
 KERAS_MODELS = [name for name in models.list_models() if models.get_model_spec(name).family == "keras"]
 
