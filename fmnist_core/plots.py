@@ -110,7 +110,7 @@ def plot_training_curves(history: Sequence[dict[str, Any]], epochs: int | None =
             )
     last = max(epochs or 0, max((line["epoch"] for line in history), default=1))
     fig.update_xaxes(title_text="epoch", range=[0.5, last + 0.5], dtick=1 if last <= 20 else None)
-    fig.update_yaxes(tickformat=".0%", row=1, col=1)
+    fig.update_yaxes(tickformat=".1%", row=1, col=1)
     fig.update_layout(
         height=380, margin={"l": 0, "r": 0, "t": 40, "b": 0}, legend={"orientation": "h", "y": -0.2}
     )
