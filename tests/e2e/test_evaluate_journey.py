@@ -56,7 +56,7 @@ def test_click_a_cell_browse_its_images_compare_and_replay(server, seeded_artifa
 
     page.goto(server.url)  # as a new user: open the app, then the Evaluate page from the sidebar
     wait_idle(page)
-    page.get_by_role("link", name="Evaluate").click()
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Evaluate", exact=True).click()
     wait_idle(page)
     page.wait_for_selector(MATRIX)
     page.wait_for_timeout(500)

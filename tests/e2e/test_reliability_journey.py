@@ -58,8 +58,10 @@ def test_deep_link_to_a_fresh_server_goes_through_the_router(seeded_artifacts: P
         page.goto(f"{fresh.url}/{path}")
         wait_idle(page)
         navigation = page.locator('[data-testid="stSidebarNav"]')
-        navigation.get_by_role("link", name="Overview").wait_for()  # app.py's titles, not file names
-        assert navigation.get_by_role("link", name="app").count() == 0
+        navigation.get_by_role(
+            "link", name="Overview", exact=True
+        ).wait_for()  # app.py titles, not file names
+        assert navigation.get_by_role("link", name="app", exact=True).count() == 0
         headings = {"runs": "Runs", "evaluate": "Evaluate", "draw": "Draw a garment"}
         assert page.get_by_role("heading", name=headings[path]).count()
     finally:
