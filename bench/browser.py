@@ -16,6 +16,7 @@ from typing import Any
 from bench.report import Figure, at_most, median
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, IDLE, StreamlitServer
+from tests.e2e.test_evaluate_journey import CELL_POSITION
 
 MATRIX = ".st-key-evaluate_matrix .js-plotly-plot"
 GALLERY_TITLES = ".st-key-evaluate_gallery_chart .annotation-text"
@@ -46,12 +47,7 @@ RUN_FINISHED_AFTER = """(since) => {
   }
   return false;
 }"""
-CELL_POSITION = """([selector, predicted, truth]) => {
-  const plot = document.querySelector(selector);
-  const xaxis = plot._fullLayout.xaxis, yaxis = plot._fullLayout.yaxis;
-  const box = plot.getBoundingClientRect();
-  return {x: box.left + xaxis._offset + xaxis.d2p(predicted), y: box.top + yaxis._offset + yaxis.d2p(truth)};
-}"""
+
 TITLES_SHOWN = """([selector, prefix]) => {
   const titles = [...document.querySelectorAll(selector)].map(e => e.textContent);
   return titles.length > 0 && titles.every(t => t.startsWith(prefix)) && performance.now();
