@@ -66,6 +66,11 @@ def fit_median(samples: dict[str, list[dict[str, Any]]], kind: str) -> float | N
     return median([sample["fit_seconds"] for sample in samples[kind]])
 
 
+def spread(samples: list[dict[str, Any]]) -> str:
+    accuracies = [sample["test_accuracy"] for sample in samples]
+    return f"{min(accuracies):.4f}-{max(accuracies):.4f}"
+
+
 def throughput_figures(
     model: str, epochs: int, samples: dict[str, list[dict[str, Any]]], speedup_target: float
 ) -> list[Figure]:
@@ -85,7 +90,8 @@ def throughput_figures(
             "points",
             f"within +-{ACCURACY_POINTS}",
             abs(gap) <= ACCURACY_POINTS,
-            f"means over seeds: worker {accuracy['worker']:.4f}, tutorial {accuracy['tutorial']:.4f}",
+            f"means over seeds: worker {accuracy['worker']:.4f} ({spread(samples['worker'])}), "
+            f"tutorial {accuracy['tutorial']:.4f} ({spread(samples['tutorial'])})",
         ),
         at_most(
             f"{model}: reporting overhead, worker with vs without",

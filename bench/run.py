@@ -25,6 +25,7 @@ from bench.report import Figure, curve_table, markdown_table, update_readme, wri
 
 ROOT = compare.ROOT
 STARTED = time.monotonic()
+BROWSER_S = 200  # the browser stage's usual length on a busy machine
 
 
 def log(message: str) -> None:
@@ -40,7 +41,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--cnn-curve-epochs", type=int, default=3, help="0 skips the cnn curve run")
     parser.add_argument("--train-samples", type=int, default=None, help="fewer images (smoke runs)")
     parser.add_argument("--no-browser", action="store_true")
-    parser.add_argument("--budget-s", type=float, default=840, help="skip optional runs past this")
+    parser.add_argument(
+        "--budget-s", type=float, default=800, help="skip optional runs that would end the bench past this"
+    )
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--readme", type=Path, default=ROOT / "README.md", help="'' to leave it alone")
     return parser.parse_args(argv)
@@ -75,18 +78,26 @@ def training_stage(args: argparse.Namespace, root: Path) -> tuple[list[Figure], 
     matmul = compare.run_child("matmul", {}, root)
     log(f"mlp, {args.mlp_epochs} epoch(s), {args.mlp_repetitions} repetitions of tutorial / worker / quiet")
     mlp = compare.interleaved(
-        {"model": "mlp", "epochs": args.mlp_epochs, **common}, args.mlp_repetitions, root, log
+        {"model": "mlp", "epochs": args.mlp_epochs, **common},
+        args.mlp_repetitions,
+        root,
+        log,
+        time_left(args, 550),
     )
     log(f"cnn, {args.cnn_epochs} epoch(s), {args.cnn_repetitions} repetitions of tutorial / worker / quiet")
     cnn = compare.interleaved(
-        {"model": "cnn", "epochs": args.cnn_epochs, **common}, args.cnn_repetitions, root, log
+        {"model": "cnn", "epochs": args.cnn_epochs, **common},
+        args.cnn_repetitions,
+        root,
+        log,
+        time_left(args, 400),
     )
     log("cnn_fast with its registry defaults (time to accuracy)")
     fast = compare.run_child("worker", {"model": "cnn_fast", **common}, root)
     log(f"  cnn_fast test accuracy {fast['test_accuracy']:.4f} after {fast['fit_seconds']:.1f} s of training")
     cnn_curve = cnn["worker"][0]
     expected = compare.fit_median(cnn, "worker") * args.cnn_curve_epochs / args.cnn_epochs + 30
-    if args.cnn_curve_epochs and time.monotonic() - STARTED + expected + 150 < args.budget_s:
+    if args.cnn_curve_epochs and time_left(args, expected + BROWSER_S)():
         log(f"cnn for {args.cnn_curve_epochs} epochs through the worker (accuracy against time)")
         cnn_curve = compare.run_child(
             "worker", {"model": "cnn", "epochs": args.cnn_curve_epochs, **common}, root
