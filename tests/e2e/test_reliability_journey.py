@@ -44,8 +44,8 @@ def test_two_tabs_click_train_together_start_one_run(
     assert len(new_runs) == 1, new_runs
     assert len(active_runs(seeded_artifacts)) == 1
     screenshot(told[0], "train_second_tab_refused")
-    for tab in (first, second):  # both tabs show the one run that trains
-        assert tab.get_by_text(new_runs[0]["id"]).count() >= 1
+    for tab in (first, second):  # both tabs show the one run that trains (once their rerun has drawn)
+        tab.get_by_text(new_runs[0]["id"]).first.wait_for(timeout=30_000)
         tab.context.close()
 
 
