@@ -17,7 +17,6 @@ import numpy as np
 from fmnist_core import runs
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 from fmnist_core.model_files import ModelFileError, check_keras_archive, outputs_to_probabilities
-from fmnist_core.sklearn_trainer import load_sklearn_model
 
 IMAGE_SHAPE = (28, 28)
 # A direct model call on a small batch avoids model.predict's per-call setup (tens of ms); bigger
@@ -65,6 +64,8 @@ def load_run_model(folder: Path) -> RunModel:
         model, rank = _load_keras(keras_path)
         return RunModel(record["id"], record["model"], "keras", model, rank)
     if sklearn_path.is_file():
+        from fmnist_core.sklearn_trainer import load_sklearn_model  # skops and scikit-learn: ~2 s
+
         try:
             pipeline = load_sklearn_model(sklearn_path)
         except Exception as error:  # skops raises many types for damaged files

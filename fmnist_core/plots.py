@@ -39,28 +39,46 @@ def sample_indices(labels: np.ndarray, count: int = 25, seed: int = 0) -> np.nda
     return np.array(sorted(picked, key=lambda index: (labels[index], index)), dtype=np.int64)
 
 
+def sample_mosaic(
+    images: np.ndarray, columns: int = 5, gap: int = 2, band: int = 9
+) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """Tiles (N, 28, 28) images into one uint8 image on white, leaving a ``band`` of rows above
+    each tile for its label; returns the mosaic and each tile's label position (x centre, top)."""
+    count, side = len(images), images.shape[1]
+    rows = -(-count // columns)
+    width, height = side + gap, side + band
+    mosaic = np.full((rows * height, columns * width - gap), 255, dtype=np.uint8)
+    anchors = []
+    for item, image in enumerate(images):
+        row, column = divmod(item, columns)
+        top, left = row * height + band, column * width
+        mosaic[top : top + side, left : left + side] = image
+        anchors.append((left + (side - 1) / 2, top - 0.5))
+    return mosaic, anchors
+
+
 def plot_sample_grid(images: np.ndarray, labels: np.ndarray, columns: int = 5) -> go.Figure:
-    """A grid of labelled images (one facet per image), bright garment on black as in the data.
+    """A grid of labelled images, bright garment on black as in the data.
+
+    Drawn as one image with a label over each tile: a tenth of the time of one facet per image,
+    which matters because it is on the first page a user opens.
 
     Args:
         images: uint8 images (N, 28, 28).
         labels: their class labels (N,).
         columns: images per row.
     """
-    fig = px.imshow(
-        np.asarray(images),
-        facet_col=0,
-        facet_col_wrap=columns,
-        facet_row_spacing=0.06,
-        facet_col_spacing=0.02,
-        binary_string=True,  # one PNG per facet: light in the browser, exact grey levels
-    )
-    names = [CLASS_NAMES[int(label)] for label in labels]
-    fig.for_each_annotation(lambda note: note.update(text=names[int(note.text.split("=")[-1])]))
+    mosaic, anchors = sample_mosaic(np.asarray(images), columns)
+    fig = px.imshow(mosaic, binary_string=True)  # one PNG: light in the browser, exact grey levels
+    fig.update_traces(hoverinfo="skip", hovertemplate=None)
+    for (x, y), label in zip(anchors, labels, strict=True):
+        fig.add_annotation(
+            x=x, y=y, text=CLASS_NAMES[int(label)], showarrow=False, yanchor="bottom", font={"size": 12}
+        )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    rows = -(-len(images) // columns)
-    fig.update_layout(height=130 * rows + 30, margin={"l": 0, "r": 0, "t": 30, "b": 0})
+    rows = -(-len(anchors) // columns)
+    fig.update_layout(height=130 * rows + 30, margin={"l": 0, "r": 0, "t": 10, "b": 0})
     return fig
 
 

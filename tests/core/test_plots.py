@@ -33,10 +33,19 @@ def test_sample_grid_has_one_labelled_image_per_sample(labels: np.ndarray) -> No
     images = np.random.default_rng(0).integers(0, 256, size=(25, 28, 28), dtype=np.uint8)
     chosen = labels[:25]
     fig = plots.plot_sample_grid(images, chosen)
-    assert len(fig.data) == 25
-    assert all(trace.type == "image" for trace in fig.data)
+    assert [trace.type for trace in fig.data] == ["image"]  # one composed image
     titles = [note.text for note in fig.layout.annotations]
-    assert sorted(titles) == sorted(CLASS_NAMES[label] for label in chosen)
+    assert titles == [CLASS_NAMES[label] for label in chosen]
+
+
+def test_sample_mosaic_places_every_image_under_its_label() -> None:
+    images = np.random.default_rng(1).integers(0, 256, size=(7, 28, 28), dtype=np.uint8)
+    mosaic, anchors = plots.sample_mosaic(images, columns=3, gap=2, band=9)
+    assert mosaic.shape == (3 * 37, 3 * 30 - 2) and mosaic.dtype == np.uint8
+    for image, (x, y) in zip(images, anchors, strict=True):
+        top, left = int(y + 0.5), int(x - 13.5)  # the label sits on the tile's top edge, centred
+        np.testing.assert_array_equal(mosaic[top : top + 28, left : left + 28], image)
+    assert (mosaic[:9] == 255).all()  # the label band over the first row is blank
 
 
 def test_class_balance_counts_each_set(labels: np.ndarray) -> None:
