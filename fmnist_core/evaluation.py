@@ -18,9 +18,9 @@ from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 EPSILON = 1e-7  # Keras clips probabilities the same way in its cross-entropy
 
 
-def _metrics():
+def sklearn_metrics():
     """``sklearn.metrics``, imported on first use: it takes about a second (scipy), which pages
-    that only list runs should not pay."""
+    that only list runs should not pay. The training worker imports it before the first epoch."""
     from sklearn import metrics
 
     return metrics
@@ -71,12 +71,12 @@ def cross_entropy(probabilities: np.ndarray, labels: np.ndarray) -> float:
 
 
 def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
-    return float(_metrics().accuracy_score(labels, probabilities.argmax(axis=1)))
+    return float(sklearn_metrics().accuracy_score(labels, probabilities.argmax(axis=1)))
 
 
 def per_class_accuracy(predicted: np.ndarray, labels: np.ndarray) -> list[float]:
     """Recall of each class (fraction of its images classified correctly)."""
-    recall = _metrics().recall_score(
+    recall = sklearn_metrics().recall_score(
         labels, predicted, labels=range(NUM_CLASSES), average=None, zero_division=0
     )
     return [float(value) for value in recall]
@@ -84,14 +84,14 @@ def per_class_accuracy(predicted: np.ndarray, labels: np.ndarray) -> list[float]
 
 def confusion_matrix(predicted: np.ndarray, labels: np.ndarray, normalize: bool = False) -> np.ndarray:
     """10x10 matrix, rows true class, columns predicted; ``normalize`` divides each row by its total."""
-    return _metrics().confusion_matrix(
+    return sklearn_metrics().confusion_matrix(
         labels, predicted, labels=range(NUM_CLASSES), normalize="true" if normalize else None
     )
 
 
 def per_class_metrics(predicted: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
     """Precision, recall, F1 and support per class (scikit-learn), indexed by class name."""
-    precision, recall, f1, support = _metrics().precision_recall_fscore_support(
+    precision, recall, f1, support = sklearn_metrics().precision_recall_fscore_support(
         labels, predicted, labels=range(NUM_CLASSES), zero_division=0
     )
     return pd.DataFrame(

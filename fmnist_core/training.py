@@ -261,6 +261,7 @@ def train_model(folder: Path, config: TrainingConfig) -> np.ndarray:
     family = get_model_spec(config.model).family
     split = split_data(data_module.load_fashion_mnist(), config)
     runs.update_run(folder, versions=library_versions(family), dataset=data_module.dataset_fingerprint())
+    evaluation.sklearn_metrics()  # imported now, so the first epoch's report does not pay for it
     if family == "keras":
         from fmnist_core import keras_trainer as trainer
     else:
