@@ -12,12 +12,14 @@ import streamlit as st
 from fmnist_core import importing, plots, runs
 from fmnist_core.data import DatasetError
 from fmnist_core.model_files import ModelFileError
-from fmnist_ui import loaders, widgets
+from fmnist_ui import loaders, train_view, widgets
 
 PENDING_DELETE = "runs_pending_delete"
 UPLOAD_GENERATION = "runs_upload_generation"  # a new uploader key empties the uploader
 IMPORT_NOTICE = "runs_import_notice"
 OVERLAY_DEFAULT = 3
+COMPARE = "runs_compare"
+COMPARE_SEEN = "runs_compare_seen"  # runs that had curves when the overlay was last drawn
 
 
 def load_histories(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -56,6 +58,28 @@ def runs_frame(records: list[dict[str, Any]], histories: dict[str, list[dict[str
     return pd.DataFrame(rows)
 
 
+def show_runs_and_curves(records: list[dict[str, Any]]) -> None:
+    """The table of runs and the overlaid curves of the chosen ones.
+
+    While a run is queued or training they are redrawn every second from the run folders (new
+    epochs, accuracies, statuses); when one starts or ends the whole page reruns once, so that the
+    delete picker below agrees with the table.
+    """
+    active = {record["id"] for record in records if record["status"] in runs.ACTIVE_STATUSES}
+
+    @st.fragment(run_every=train_view.POLL_S if active else None)
+    def runs_and_curves() -> None:
+        latest = loaders.list_runs()
+        if {record["id"] for record in latest if record["status"] in runs.ACTIVE_STATUSES} != active:
+            st.rerun()
+        histories = load_histories(latest)
+        show_runs_table(latest, histories)
+        st.subheader("Compare curves")
+        show_overlay(pick_runs_to_compare(latest, histories), latest, histories)
+
+    runs_and_curves()
+
+
 def show_runs_table(records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]) -> None:
     percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(
@@ -76,18 +100,32 @@ def show_runs_table(records: list[dict[str, Any]], histories: dict[str, list[dic
 def pick_runs_to_compare(
     records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]
 ) -> list[str]:
-    """A multiselect of the runs that have curves; the newest few are preselected."""
-    candidates = {record["id"]: loaders.run_label(record) for record in records if histories[record["id"]]}
+    """A multiselect of the runs that have curves; the newest few are preselected, and a run that
+    gets its first epoch while the page is open is added, so a run in training shows up by itself."""
+    candidates = {record["id"]: overlay_label(record) for record in records if histories[record["id"]]}
     if not candidates:
         st.caption("No run has finished an epoch yet, so there are no curves to compare.")
         return []
+    seen = st.session_state.setdefault(COMPARE_SEEN, set(candidates))
+    new = [run_id for run_id in candidates if run_id not in seen]
+    if new and COMPARE in st.session_state:
+        st.session_state[COMPARE] = new + [i for i in st.session_state[COMPARE] if i in candidates]
+    seen.update(candidates)
     return st.multiselect(
         "Runs to overlay",
         list(candidates),
-        default=list(candidates)[:OVERLAY_DEFAULT],
+        default=None if COMPARE in st.session_state else list(candidates)[:OVERLAY_DEFAULT],
         format_func=candidates.get,
-        key="runs_compare",
+        key=COMPARE,
         help="Imported models have no training curves, so they are not listed here.",
+    )
+
+
+def overlay_label(record: dict[str, Any]) -> str:
+    """Model, date and id suffix: no status or accuracy, which change while a run trains and would
+    leave a stale label on its chip (the multiselect keeps the label it was chosen under)."""
+    return (
+        f"{widgets.model_title(record)} · {record['created_at'][:16].replace('T', ' ')} · {record['id'][-6:]}"
     )
 
 

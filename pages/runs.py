@@ -10,12 +10,8 @@ ensure_app_router()
 st.title("Runs")
 
 records = loaders.list_runs()
-histories = runs_view.load_histories(records)
 if records:
-    runs_view.show_runs_table(records, histories)
-    st.subheader("Compare curves")
-    chosen = runs_view.pick_runs_to_compare(records, histories)
-    runs_view.show_overlay(chosen, records, histories)
+    runs_view.show_runs_and_curves(records)
     st.subheader("Delete a run")
     runs_view.delete_section(records)
 else:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from fmnist_core import runs
@@ -81,3 +83,31 @@ def test_valid_upload_becomes_a_run(seeded_artifacts: Path) -> None:
     assert imported[0]["test"]["accuracy"] == mlp["test"]["accuracy"]
     assert any("my net.keras" in message.value for message in at.success)
     assert "imported · my net.keras" in set(table(at)["model"])
+
+
+def test_a_training_run_shows_up_in_the_table_and_joins_the_overlay(seeded_artifacts: Path) -> None:
+    folder = runs.create_run("mlp", {"epochs": 5, "batch_size": 32}, status="running")
+    runs.update_run(folder, pid=os.getpid(), started_at=runs.now_iso(), heartbeat_at=runs.now_iso())
+    suffix = folder.name[-6:]  # pickers show labels that end with it
+    at = open_runs_page()
+    row = table(at).set_index("run id").loc[folder.name]
+    assert row["status"] == "running" and pd.isna(row["best val accuracy"])
+    compare = at.multiselect(key="runs_compare")
+    assert not any(suffix in option for option in compare.options)  # no epoch yet, no curve
+    chosen_before = list(compare.value)
+    assert not any(suffix in option for option in at.selectbox(key="runs_delete_choice").options)
+
+    epoch = {"epoch": 1, "accuracy": 0.7, "loss": 0.8, "val_accuracy": 0.75, "val_loss": 0.7}
+    runs.append_history(folder, epoch)
+    at.run()  # what the one-second poll does
+    assert table(at).set_index("run id").loc[folder.name, "best val accuracy"] == 0.75
+    chosen = at.multiselect(key="runs_compare").value
+    assert suffix in chosen[0] and chosen[1:] == chosen_before  # it joined the overlay by itself
+
+    runs.update_run(
+        folder, status="finished", finished_at=runs.now_iso(), test={"accuracy": 0.8, "loss": 0.5}
+    )
+    at.run()
+    assert not at.exception
+    assert suffix in at.multiselect(key="runs_compare").value[0]  # still chosen under its new label
+    assert any(suffix in option for option in at.selectbox(key="runs_delete_choice").options)

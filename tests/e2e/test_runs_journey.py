@@ -1,0 +1,55 @@
+"""Real browser: the Runs page follows a run that trains, without a click."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from fmnist_core import runs
+from fmnist_core.launcher import launch_training
+from fmnist_core.training import TrainingConfig
+from tests.e2e.conftest import screenshot, wait_idle
+from tests.e2e.test_train_journey import CURVE_POINTS, RUN_TIMEOUT_MS, count_points
+from tests.e2e.test_train_journey import no_stray_workers as no_stray_workers  # the fixture
+
+pytestmark = pytest.mark.e2e
+NEWEST_ROW = '[data-testid="stDataFrame"] table tbody tr'
+
+
+def wait_for_epochs(folder: Path, epochs: int, timeout: float = RUN_TIMEOUT_MS / 1000) -> None:
+    deadline = time.monotonic() + timeout
+    while len(runs.read_history(folder)) < epochs:
+        assert time.monotonic() < deadline, f"{folder.name} did not reach epoch {epochs}"
+        time.sleep(0.2)
+
+
+def test_runs_page_follows_a_training_run(server, seeded_artifacts: Path, page, no_stray_workers) -> None:
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    config = TrainingConfig.for_model("mlp", epochs=6, train_samples=60_000)  # about 2 s an epoch
+    run_id = launch_training(config, seeded_artifacts)
+    wait_for_epochs(runs.run_path(run_id, seeded_artifacts), 1)
+
+    page.goto(f"{server.url}/runs")
+    wait_idle(page)
+    newest_row = page.locator(NEWEST_ROW).first  # the table's accessible copy, newest run first
+    newest_row.filter(has_text="running").wait_for(state="attached")  # hidden, for screen readers
+    overlay = page.get_by_test_id("stMultiSelect").filter(has_text="Runs to overlay")
+    overlay.get_by_text(re.compile(rf"^mlp · .* · {run_id[-6:]}$")).wait_for()  # joined the overlay
+    page.locator(CURVE_POINTS).first.wait_for()
+    drawn = count_points(page)
+    screenshot(page, "runs_live")
+
+    # No click from here on: the section polls while the run trains, and the page reruns once at the end.
+    page.wait_for_function(
+        "([selector, n]) => document.querySelectorAll(selector).length > n",
+        arg=[CURVE_POINTS, drawn],
+        timeout=RUN_TIMEOUT_MS,
+    )
+    newest_row.filter(has_text="finished").wait_for(state="attached", timeout=RUN_TIMEOUT_MS)
+    wait_idle(page)
+    assert runs.read_run(runs.run_path(run_id, seeded_artifacts))["status"] == "finished"
+    page.get_by_test_id("stSelectbox").filter(has_text="Run to delete").click()
+    assert page.get_by_role("option", name=re.compile(run_id[-6:])).count() == 1  # deletable now
