@@ -108,13 +108,20 @@ def pick_runs_to_compare(
         return []
     seen = st.session_state.setdefault(COMPARE_SEEN, set(candidates))
     new = [run_id for run_id in candidates if run_id not in seen]
-    if new and COMPARE in st.session_state:
-        st.session_state[COMPARE] = new + [i for i in st.session_state[COMPARE] if i in candidates]
     seen.update(candidates)
+    current = st.session_state.get(COMPARE)
+    if current is None or new:
+        chosen = list(candidates)[:OVERLAY_DEFAULT] if current is None else new + current
+        st.session_state[COMPARE] = [run_id for run_id in chosen if run_id in candidates]
+        default = None  # the value just set is this rerun's value
+    else:
+        # Mirrors the selection: a browser that builds the chips from a later rerun's message (two
+        # arrive within a second while the section polls) would otherwise start from an empty default.
+        default = [run_id for run_id in current if run_id in candidates]
     return st.multiselect(
         "Runs to overlay",
         list(candidates),
-        default=None if COMPARE in st.session_state else list(candidates)[:OVERLAY_DEFAULT],
+        default=default,
         format_func=candidates.get,
         key=COMPARE,
         help="Imported models have no training curves, so they are not listed here.",

@@ -28,9 +28,10 @@ def wait_for_epochs(folder: Path, epochs: int, timeout: float = RUN_TIMEOUT_MS /
 
 def test_runs_page_follows_a_training_run(server, seeded_artifacts: Path, page, no_stray_workers) -> None:
     page.set_viewport_size({"width": 1400, "height": 1600})
-    config = TrainingConfig.for_model("mlp", epochs=6, train_samples=60_000)  # about 2 s an epoch
+    config = TrainingConfig.for_model("mlp", epochs=30, train_samples=60_000)  # 2-4 s an epoch
     run_id = launch_training(config, seeded_artifacts)
-    wait_for_epochs(runs.run_path(run_id, seeded_artifacts), 1)
+    folder = runs.run_path(run_id, seeded_artifacts)
+    wait_for_epochs(folder, 1)
 
     page.goto(f"{server.url}/runs")
     wait_idle(page)
@@ -48,8 +49,9 @@ def test_runs_page_follows_a_training_run(server, seeded_artifacts: Path, page, 
         arg=[CURVE_POINTS, drawn],
         timeout=RUN_TIMEOUT_MS,
     )
-    newest_row.filter(has_text="finished").wait_for(state="attached", timeout=RUN_TIMEOUT_MS)
+    runs.request_stop(folder)  # as the Train page's Stop button does, from another tab
+    newest_row.filter(has_text="stopped").wait_for(state="attached", timeout=RUN_TIMEOUT_MS)
     wait_idle(page)
-    assert runs.read_run(runs.run_path(run_id, seeded_artifacts))["status"] == "finished"
+    assert runs.read_run(folder)["status"] == "stopped"
     page.get_by_test_id("stSelectbox").filter(has_text="Run to delete").click()
     assert page.get_by_role("option", name=re.compile(run_id[-6:])).count() == 1  # deletable now
