@@ -16,12 +16,11 @@ from typing import Any
 from bench.report import Figure, at_most, median
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, IDLE, StreamlitServer
+from tests.e2e.test_draw_journey import BARS, canvas_box, stroke
 from tests.e2e.test_evaluate_journey import CELL_POSITION
 
 MATRIX = ".st-key-evaluate_matrix .js-plotly-plot"
 GALLERY_TITLES = ".st-key-evaluate_gallery_chart .annotation-text"
-CANVAS = "canvas.upper-canvas"  # Fabric.js's top canvas takes the mouse
-BARS = ".js-plotly-plot .barlayer .point"
 READ_ONLY_PAGES = ("", "runs", "evaluate")  # Overview, Runs, Evaluate: must not load TensorFlow
 TIMEOUT_MS = 60_000
 # Records every change of the app's script state with the page clock (performance.now()), and the
@@ -211,27 +210,12 @@ def cell_to_gallery(browser: Any, url: str, run_id: str) -> list[float]:
         close_page(page)
 
 
-def stroke(page: Any, points: list[tuple[float, float]]) -> None:
-    """Drags the mouse over the canvas through points given as fractions of its size."""
-    canvas = page.locator(CANVAS).first
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    xs = [box["x"] + fx * box["width"] for fx, _ in points]
-    ys = [box["y"] + fy * box["height"] for _, fy in points]
-    page.mouse.move(xs[0], ys[0])
-    page.mouse.down()
-    for x, y in zip(xs[1:], ys[1:], strict=True):
-        page.mouse.move(x, y, steps=8)
-    page.mouse.up()
-
-
 def open_draw(browser: Any, url: str) -> Any:
     """The Draw page after one stroke, so that its model is loaded and warm."""
     page = open_page(browser)
     page.goto(f"{url}/draw")
     page.wait_for_selector(IDLE)
-    page.locator(CANVAS).first.wait_for(state="visible")
-    stroke(page, [(0.42, 0.15), (0.40, 0.85)])
+    stroke(page, canvas_box(page), [(0.42, 0.15), (0.40, 0.85)])
     page.locator(BARS).first.wait_for()
     page.wait_for_selector(IDLE)
     return page
@@ -248,7 +232,7 @@ def stroke_to_probabilities(browser: Any, url: str) -> list[float]:
         seconds = []
         for points in STROKES:
             since = page.evaluate("performance.now()")
-            stroke(page, points)
+            stroke(page, canvas_box(page), points)
             done = page.wait_for_function(RUN_FINISHED_AFTER, arg=since).json_value()
             seconds.append((done - page.evaluate("window.__benchMouseUp")) / 1000)
         return seconds

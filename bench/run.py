@@ -76,22 +76,14 @@ def training_stage(args: argparse.Namespace, root: Path) -> tuple[list[Figure], 
     common = {"train_samples": args.train_samples}
     log("matmul through TensorFlow")
     matmul = compare.run_child("matmul", {}, root)
-    log(f"mlp, {args.mlp_epochs} epoch(s), {args.mlp_repetitions} repetitions of tutorial / worker / quiet")
-    mlp = compare.interleaved(
-        {"model": "mlp", "epochs": args.mlp_epochs, **common},
-        args.mlp_repetitions,
-        root,
-        log,
-        time_left(args, 550),
-    )
-    log(f"cnn, {args.cnn_epochs} epoch(s), {args.cnn_repetitions} repetitions of tutorial / worker / quiet")
-    cnn = compare.interleaved(
-        {"model": "cnn", "epochs": args.cnn_epochs, **common},
-        args.cnn_repetitions,
-        root,
-        log,
-        time_left(args, 400),
-    )
+
+    def against_tutorial(model: str, epochs: int, repetitions: int, still_needed_s: float) -> dict[str, Any]:
+        log(f"{model}, {epochs} epoch(s), {repetitions} repetitions of tutorial / worker / quiet")
+        settings = {"model": model, "epochs": epochs, **common}
+        return compare.interleaved(settings, repetitions, root, log, time_left(args, still_needed_s))
+
+    mlp = against_tutorial("mlp", args.mlp_epochs, args.mlp_repetitions, 550)
+    cnn = against_tutorial("cnn", args.cnn_epochs, args.cnn_repetitions, 400)
     log("cnn_fast with its registry defaults (time to accuracy)")
     fast = compare.run_child("worker", {"model": "cnn_fast", **common}, root)
     log(f"  cnn_fast test accuracy {fast['test_accuracy']:.4f} after {fast['fit_seconds']:.1f} s of training")

@@ -37,21 +37,21 @@ def test_keras_run_predicts_what_training_stored(trained_root: Path, model: str,
     folder = run_folder(trained_root, model)
     run_model = load_run_model(folder)
     assert (run_model.family, run_model.model_name, run_model.input_rank) == ("keras", model, rank)
-    probabilities = predict_probabilities(run_model, load_images())
-    assert probabilities.shape == (NUM_IMAGES, 10) and probabilities.dtype == np.float32
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
-    # Reference: the worker's model.predict on the same test images, stored in predictions.npz.
-    stored = evaluation.load_predictions(folder).probabilities[:NUM_IMAGES]
-    np.testing.assert_allclose(probabilities, stored, atol=1e-5)
+    assert_predicts_what_training_stored(run_model, folder)
 
 
 def test_sklearn_run_predicts_what_training_stored(artifacts: Path) -> None:
     folder = train_tiny_run(artifacts, "sgd")
     run_model = load_run_model(folder)
     assert (run_model.family, run_model.model_name) == ("sklearn", "sgd")
+    assert_predicts_what_training_stored(run_model, folder)
+
+
+def assert_predicts_what_training_stored(run_model, folder: Path) -> None:
     probabilities = predict_probabilities(run_model, load_images())
     assert probabilities.shape == (NUM_IMAGES, 10) and probabilities.dtype == np.float32
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    # Reference: the worker's predictions on the same test images, stored in predictions.npz.
     stored = evaluation.load_predictions(folder).probabilities[:NUM_IMAGES]
     np.testing.assert_allclose(probabilities, stored, atol=1e-5)
 
