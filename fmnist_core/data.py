@@ -96,6 +96,15 @@ class FashionMNIST:
     y_test: np.ndarray
 
 
+def to_model_input(images: np.ndarray) -> np.ndarray:
+    """uint8 pixels -> float32 in [0, 1], the scaling every model trains and predicts with.
+
+    Args:
+        images: uint8 images of any shape, e.g. (N, 28, 28) or one (28, 28) image.
+    """
+    return images.astype(np.float32) / 255.0
+
+
 def candidate_dirs() -> list[Path]:
     """Folders searched for the IDX files, in order."""
     dirs = []

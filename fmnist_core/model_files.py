@@ -12,12 +12,8 @@ import json
 import os
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:
-    pass
 
 ZIP_MAGIC = b"PK\x03\x04"
 HDF5_MAGIC = b"\x89HDF"
@@ -25,12 +21,6 @@ ALLOWED_MEMBERS = frozenset({"metadata.json", "config.json", "model.weights.h5"}
 MAX_JSON_BYTES = 10_000_000  # a ResNet-50 config is about 0.5 MB
 MAX_COMPRESSION_RATIO = 100  # float weights barely compress; deflate tops out near 1000
 RATIO_CHECK_MIN_BYTES = 1_000_000  # tiny members (metadata, empty assets) may compress well
-# RLIMIT_AS counts reserved address space, not resident memory. Importing TensorFlow 2.21, loading a
-# small CNN and predicting 10,000 images peaks at 2.1 GB virtual (0.8 GB resident) with
-# MALLOC_ARENA_MAX=2; without that cap glibc reserves 64 MB arenas per thread (3.0 GB on 2 cores,
-# far more on big machines). 8 GB leaves room for more TF threads and larger models while still
-# stopping a config that asks for tens of GB.
-NUM_CLASSES = 10
 EXPECTED = "only built-in Keras layers are accepted"
 RESAVE_HINT = "upload a file saved with model.save('name.keras')"
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fmnist_core.data import NUM_CLASSES
+
 # name -> (minimum, maximum, kind, help text shown in the app)
 HYPERPARAMETERS: dict[str, tuple[float, float, type, str]] = {
     "epochs": (1, 300, int, "One epoch is one full pass over the training images."),
@@ -163,7 +165,7 @@ def build_softmax() -> Any:
 
     layers = keras.layers
     return keras.Sequential(
-        [_input(keras), layers.Flatten(), layers.Dense(10, activation="softmax")], name="softmax"
+        [_input(keras), layers.Flatten(), layers.Dense(NUM_CLASSES, activation="softmax")], name="softmax"
     )
 
 
@@ -184,7 +186,7 @@ def build_dnn() -> Any:
             _input(keras),
             layers.Flatten(),
             layers.Dense(100, activation="sigmoid"),
-            layers.Dense(10, activation="softmax"),
+            layers.Dense(NUM_CLASSES, activation="softmax"),
         ],
         name="dnn",
     )
@@ -207,7 +209,7 @@ def build_mlp() -> Any:
             _input(keras),
             layers.Flatten(),
             layers.Dense(128, activation="relu"),
-            layers.Dense(10),
+            layers.Dense(NUM_CLASSES),
             layers.Softmax(),
         ],
         name="mlp",
@@ -233,7 +235,7 @@ def build_mlp_dropout(dropout: float) -> Any:
             layers.Dense(256, activation="relu"),
             layers.Dropout(dropout),
             layers.Dense(128, activation="relu"),
-            layers.Dense(10, activation="softmax"),
+            layers.Dense(NUM_CLASSES, activation="softmax"),
         ],
         name="mlp_dropout",
     )
@@ -256,7 +258,7 @@ def _cnn_layers(keras: Any, dropout: float, batch_norm: bool) -> list[Any]:
         layers.Flatten(),
         layers.Dense(100, activation="relu"),
         layers.Dropout(dropout),
-        layers.Dense(10, activation="softmax"),
+        layers.Dense(NUM_CLASSES, activation="softmax"),
     ]
 
 
@@ -321,7 +323,7 @@ def build_cnn_fast(dropout: float) -> Any:
             layers.Flatten(),
             layers.Dense(100, activation="relu"),
             layers.Dropout(dropout),
-            layers.Dense(10, activation="softmax"),
+            layers.Dense(NUM_CLASSES, activation="softmax"),
         ],
         name="cnn_fast",
     )

@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from fmnist_core import drawing, inference
-from fmnist_core.data import CLASS_NAMES
+from fmnist_core.data import CLASS_NAMES, to_model_input
 from fmnist_ui import draw_analysis, draw_canvas, loaders
 
 CANVAS_VERSION = "draw_canvas_version"  # bumped by Clear: a new canvas key gives an empty canvas
@@ -192,7 +192,7 @@ def render_test_image(run_model: inference.RunModel) -> None:
         st.caption("Pick a random image of the test set (or one of a class) to compare with your drawing.")
         return
     dataset = loaders.load_dataset()
-    image = dataset.x_test[index].astype(np.float32) / 255.0
+    image = to_model_input(dataset.x_test[index])
     draw_analysis.render_analysis(
         run_model, image, slot="test", true_label=CLASS_NAMES[int(dataset.y_test[index])]
     )
