@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def corrupt_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, artifacts: Path) -> Path:
+def corrupt_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every place the loader looks holds garbage or nothing (ask for runs to be seeded first)."""
     folder = tmp_path / "data"
     folder.mkdir()
     for name in data.FILES:
@@ -25,20 +26,32 @@ def corrupt_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, artifacts: 
     data.load_fashion_mnist.cache_clear()
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/evaluate.py", "pages/draw.py"])
-def test_pages_show_the_dataset_fix_instead_of_a_traceback(corrupt_dataset: Path, page: str):
+# What each page does before it needs an image (the run to show is seeded as finished).
+REACH_THE_IMAGES = {
+    "pages/overview.py": lambda app: None,  # its sample grid
+    "pages/evaluate.py": lambda app: None,  # the gallery of the newest run's mistakes
+    "pages/draw.py": lambda app: app.button(key="draw_test_pick").click().run(),  # "Try a test image"
+}
+
+
+@pytest.mark.parametrize("page", list(REACH_THE_IMAGES))
+def test_pages_show_the_dataset_fix_instead_of_a_traceback(
+    seeded_artifacts: Path, corrupt_dataset: Path, page: str
+):
     from fmnist_ui import loaders
 
     loaders._load_dataset.clear()
     app = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
+    REACH_THE_IMAGES[page](app)
     assert not app.exception
     errors = " ".join(error.value for error in app.error)
-    if page == "pages/overview.py" or errors:  # pages that need images say how to fix it
-        assert "dataset is not available" in errors and "apt-get install dataset-fashion-mnist" in errors
+    assert "dataset is not available" in errors, f"{page} never reached the dataset"
+    assert str(corrupt_dataset) in errors  # where it looked
+    assert "apt-get install dataset-fashion-mnist" in errors and "FMNIST_DATA_DIR" in errors  # the fix
     loaders._load_dataset.clear()
 
 
-def test_training_on_a_corrupt_dataset_fails_with_the_fix(corrupt_dataset: Path, artifacts: Path):
+def test_training_on_a_corrupt_dataset_fails_with_the_fix(artifacts: Path, corrupt_dataset: Path):
     from fmnist_core import runs
     from fmnist_core.training import TrainingConfig, run_worker
 
