@@ -36,7 +36,7 @@ def tutorial_fit(
     import tensorflow as tf
     from tensorflow.python.framework.config import is_op_determinism_enabled  # as Keras checks it
 
-    from fmnist_core.keras_trainer import to_model_input
+    from fmnist_core.training.keras_backend import to_model_input
 
     config = TrainingConfig.for_model(model, epochs=epochs, seed=seed, train_samples=train_samples)
     data = load_fashion_mnist()
@@ -114,7 +114,7 @@ def worker_fit(
     model: str, epochs: int | None = None, seed: int = 1, train_samples: int | None = None
 ) -> dict[str, Any]:
     """Our worker, everything on: a real run folder (history, progress, heartbeat, TensorBoard)."""
-    from fmnist_core import keras_trainer
+    from fmnist_core.training import keras_backend as keras_trainer
 
     timer = FitTimer()
     timer.install(keras_trainer)
@@ -144,7 +144,7 @@ def quiet_fit(
     which the tutorials' ``validation_split`` does too."""
     import keras
 
-    from fmnist_core import keras_trainer
+    from fmnist_core.training import keras_backend as keras_trainer
 
     class ValidationOnly(keras.callbacks.Callback):
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
@@ -186,7 +186,7 @@ def matmul_gflops(size: int = 2048, repeats: int = 8, blocks: int = 5) -> dict[s
 
 def training_flops(model: str) -> float:
     """Training FLOPs per image of a registered Keras model, from its layer shapes."""
-    from fmnist_core.keras_trainer import training_flops_per_image
+    from fmnist_core.training.keras_backend import training_flops_per_image
 
     return training_flops_per_image(create_model(model))
 

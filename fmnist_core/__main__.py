@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fmnist_core import runs
 from fmnist_core.data import DatasetError
-from fmnist_core.models import HYPERPARAMETERS, get_model_spec, list_models
+from fmnist_core.models import COMMON_HYPERPARAMETERS, HYPERPARAMETERS, get_model_spec, list_models
 
 
 def print_models(args: argparse.Namespace) -> int:
@@ -47,10 +47,9 @@ def follow_history(folder: Path, done: threading.Event) -> None:
 
 def train(args: argparse.Namespace) -> int:
     """Runs the worker in the foreground; exits non-zero unless the run finished or was stopped."""
-    from fmnist_core.launcher import acquire_training_lock
-    from fmnist_core.training import TrainingConfig, run_worker
+    from fmnist_core.training import TrainingConfig, acquire_training_lock, run_worker
 
-    overrides = {key: getattr(args, key) for key in (*HYPERPARAMETERS, "seed", "patience", "train_samples")}
+    overrides = {key: getattr(args, key) for key in (*HYPERPARAMETERS, *COMMON_HYPERPARAMETERS)}
     config = TrainingConfig.for_model(args.model, **overrides)
     lock = acquire_training_lock(args.artifacts)
     folder = runs.create_run(config.model, config.to_dict(), args.artifacts)

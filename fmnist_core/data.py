@@ -76,6 +76,7 @@ FILES: dict[str, IdxFile] = {
         ),
     )
 }
+NUM_TRAIN_IMAGES = FILES["train-labels-idx1-ubyte"].shape[0]
 FIX_HINT = (
     "Install the dataset with `sudo apt-get install dataset-fashion-mnist`, or put the four "
     "files (gzipped or not) in a folder and set FMNIST_DATA_DIR to it."

@@ -11,17 +11,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import platform
 import shutil
 import tempfile
 import time
 import unicodedata
-from importlib import metadata
 from pathlib import Path
 
-import numpy as np
-
-from fmnist_core import data, evaluation, model_sandbox, runs
+from fmnist_core import data, evaluation, model_sandbox, run_fields, runs
 from fmnist_core.model_files import ModelFileError
 
 IMPORTED_MODEL = "imported"  # the ``model`` of imported runs; not in the model registry
@@ -85,10 +81,6 @@ def assemble_run(upload: Path, label: str, staging: Path, runs_folder: Path) -> 
     dataset = data.load_fashion_mnist()
     evaluated = model_sandbox.evaluate_keras_file_isolated(upload, dataset.x_test)
     probabilities = evaluated.probabilities
-    test = {
-        "accuracy": evaluation.accuracy(probabilities, dataset.y_test),
-        "loss": evaluation.cross_entropy(probabilities, dataset.y_test),
-    }
     folder = runs.create_run(
         IMPORTED_MODEL,
         {"model": IMPORTED_MODEL, "file_name": label},
@@ -97,41 +89,24 @@ def assemble_run(upload: Path, label: str, staging: Path, runs_folder: Path) -> 
         started_at=started_at,
         finished_at=runs.now_iso(),
         params=evaluated.num_params,
-        versions=evaluator_versions(),
+        versions=run_fields.library_versions("keras"),
         dataset=data.dataset_fingerprint(),
         source={"file_name": label, "sha256": file_sha256(upload), "bytes": upload.stat().st_size},
-        test=test,
+        test=run_fields.scores_on_test_set(probabilities, dataset.y_test),
     )
     runs.atomic_write_bytes(
         folder / "predictions.npz", evaluation.predictions_bytes(probabilities, dataset.y_test)
     )
-    os.replace(upload, folder / "model.keras")
-    fsync_file(folder / "model.keras")
+    with runs.atomic_write_path(folder / "model.keras") as tmp:
+        os.replace(upload, tmp)  # the very bytes that were evaluated, without a copy
     final = runs_folder / folder.name
     os.rename(folder, final)  # the complete run appears in one step
     return final
 
 
-def evaluator_versions() -> dict[str, str]:
-    """Library versions of the evaluation (read from package metadata: no TensorFlow import)."""
-    versions = {"python": platform.python_version(), "numpy": np.__version__}
-    for package in ("keras", "tensorflow"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions[package] = metadata.version(package)
-    return versions
-
-
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def remove_stale_staging(runs_folder: Path) -> None:

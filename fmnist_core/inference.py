@@ -64,7 +64,7 @@ def load_run_model(folder: Path) -> RunModel:
         model, rank = _load_keras(keras_path)
         return RunModel(record["id"], record["model"], "keras", model, rank)
     if sklearn_path.is_file():
-        from fmnist_core.sklearn_trainer import load_sklearn_model  # skops and scikit-learn: ~2 s
+        from fmnist_core.sklearn_files import load_sklearn_model  # skops and scikit-learn: ~2 s
 
         try:
             pipeline = load_sklearn_model(sklearn_path)

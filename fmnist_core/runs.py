@@ -17,6 +17,7 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,25 @@ def read_json(path: Path, default: Any = None) -> Any:
         return json.loads(path.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
         return default
+
+
+@contextlib.contextmanager
+def atomic_write_path(path: Path) -> Iterator[Path]:
+    """A temp path next to ``path`` for writers that need a file name (``model.save``, a rename).
+
+    When the ``with`` block succeeds, the file is fsynced and renamed to ``path``; on any error it
+    is removed and ``path`` is left untouched. The temp name keeps the suffix (Keras requires
+    ``.keras``) and is one that ``remove_temp_files`` cleans up.
+    """
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp{path.suffix}"
+    try:
+        yield tmp
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 # ---------------------------------------------------------------- create, read, update

@@ -9,8 +9,7 @@ import streamlit as st
 
 from fmnist_core import plots, runs
 from fmnist_core.data import DatasetError
-from fmnist_core.launcher import TrainingBusyError, launch_queue
-from fmnist_core.training import TrainingConfig
+from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_queue
 from fmnist_ui import loaders, train_view, widgets
 
 # Quick settings that finish in a few minutes on 2 CPU cores (full data, see REFERENCE.md sec. 4):

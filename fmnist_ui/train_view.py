@@ -15,8 +15,7 @@ import streamlit as st
 
 from fmnist_core import plots, runs
 from fmnist_core.importing import is_imported
-from fmnist_core.launcher import TrainingBusyError, launch_training
-from fmnist_core.training import TrainingConfig
+from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_training
 from fmnist_ui import loaders, widgets
 
 POLL_S = 1.0

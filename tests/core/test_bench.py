@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from bench import compare, measure, report
-from fmnist_core import keras_trainer, runs
+from fmnist_core import runs
 from fmnist_core.models import create_model
+from fmnist_core.training import keras_backend as keras_trainer
 from tests.conftest import train_tiny_run
 
 TUTORIAL_CNN_MULTIPLY_ADDS = 28 * 28 * 9 * 32 + 14 * 14 * 9 * 32 * 64 + 3136 * 100 + 100 * 10

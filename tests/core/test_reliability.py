@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from fmnist_core import runs
-from fmnist_core.launcher import TrainingBusyError, launch_training
-from fmnist_core.training import TrainingConfig
+from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_training
 from tests.core.test_training import wait_for
 
 

@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from fmnist_core.sklearn_trainer import load_sklearn_model
+from fmnist_core.sklearn_files import load_sklearn_model
 
 
 def test_our_pipelines_load(tmp_path: Path):

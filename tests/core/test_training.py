@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 
 from fmnist_core import evaluation, models, runs
-from fmnist_core.launcher import TrainingBusyError, launch_training
-from fmnist_core.training import TrainingConfig, run_worker
+from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_queue, launch_training, run_worker
 from tests.conftest import train_tiny_run
 
 
@@ -261,8 +260,6 @@ def test_cli_mlp_one_epoch_on_the_full_data_beats_080(tmp_path: Path):
 
 
 def test_queue_trains_runs_in_turn_and_a_stopped_queued_run_never_starts(artifacts: Path):
-    from fmnist_core.launcher import launch_queue
-
     configs = [
         TrainingConfig.for_model(name, epochs=1, train_samples=300) for name in ("softmax", "dnn", "mlp")
     ]

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from fmnist_core import runs
-from fmnist_core.launcher import launch_training
-from fmnist_core.training import TrainingConfig
+from fmnist_core.training import TrainingConfig, launch_training
 from tests.e2e.conftest import screenshot, wait_idle
 from tests.e2e.test_train_journey import CURVE_POINTS, RUN_TIMEOUT_MS, count_points
 from tests.e2e.test_train_journey import no_stray_workers as no_stray_workers  # the fixture

@@ -15,7 +15,7 @@ import time
 from typing import IO
 
 from fmnist_core import runs
-from fmnist_core.training import TrainingConfig
+from fmnist_core.training.config import TrainingConfig
 
 
 class TrainingBusyError(RuntimeError):

@@ -1,4 +1,4 @@
-"""scikit-learn training for the worker: logistic regression and SGD, saved with skops."""
+"""The scikit-learn back end of the worker: logistic regression and SGD, saved with skops."""
 
 from __future__ import annotations
 
@@ -6,22 +6,21 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import skops.io
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from fmnist_core import runs
+from fmnist_core import data, runs
 from fmnist_core.evaluation import accuracy, cross_entropy
 from fmnist_core.models import create_model
-from fmnist_core.training import EpochLogger, ProgressWriter, TrainingConfig, TrainingData, loss_diverged
-
-NUM_CLASSES = 10
+from fmnist_core.sklearn_files import save_sklearn_model
+from fmnist_core.training.config import TrainingConfig, TrainingData
+from fmnist_core.training.reporting import EpochLogger, ProgressWriter, loss_diverged
 
 
 def flatten(images: np.ndarray) -> np.ndarray:
     """uint8 (N, 28, 28) -> float32 (N, 784) in [0, 1], the same scaling the Keras models see."""
-    return images.reshape(len(images), -1).astype(np.float32) / 255.0
+    return data.to_model_input(images).reshape(len(images), -1)
 
 
 def count_params(pipeline: Pipeline) -> int:
@@ -55,7 +54,7 @@ def fit_sgd(folder: Path, config: TrainingConfig, split: TrainingData) -> Pipeli
         order = rng.permutation(len(scaled))
         for batch in range(batches):
             rows = order[batch * config.batch_size : (batch + 1) * config.batch_size]
-            classifier.partial_fit(scaled[rows], split.y_train[rows], classes=np.arange(NUM_CLASSES))
+            classifier.partial_fit(scaled[rows], split.y_train[rows], classes=np.arange(data.NUM_CLASSES))
             progress.update(epoch, batch + 1, batches, float("nan"), float("nan"))
             if runs.stop_requested(folder):
                 break
@@ -80,25 +79,7 @@ def log_epoch(
 def train(folder: Path, config: TrainingConfig, split: TrainingData) -> tuple[np.ndarray, int]:
     """Fits the scikit-learn model of ``config``; returns test probabilities and the parameter count."""
     pipeline = (fit_logreg if config.model == "logreg" else fit_sgd)(folder, config, split)
-    runs.atomic_write_bytes(folder / "model.skops", skops.io.dumps(pipeline))
+    save_sklearn_model(pipeline, folder / "model.skops")
     with np.errstate(all="ignore"):
         probabilities = pipeline.predict_proba(flatten(split.x_test)).astype(np.float32)
     return probabilities, count_params(pipeline)
-
-
-def load_sklearn_model(path: Path) -> Pipeline:
-    """Loads a ``model.skops`` trusting only the types that our own pipelines contain."""
-    trusted = [
-        "sklearn.pipeline.Pipeline",
-        "sklearn.preprocessing._data.StandardScaler",
-        "sklearn.linear_model._logistic.LogisticRegression",
-        "sklearn.linear_model._stochastic_gradient.SGDClassifier",
-        "sklearn.linear_model._sgd_fast.Hinge",
-        "sklearn.linear_model._sgd_fast.Log",
-        "sklearn.linear_model._sgd_fast.CyHalfMultinomialLoss",
-        "sklearn._loss.loss.HalfMultinomialLoss",
-    ]
-    untrusted = [t for t in skops.io.get_untrusted_types(file=path) if t not in trusted]
-    if untrusted:
-        raise ValueError(f"{path} contains types that are not allowed: {', '.join(untrusted)}.")
-    return skops.io.load(path, trusted=trusted)

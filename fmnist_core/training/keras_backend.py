@@ -1,4 +1,4 @@
-"""Keras training for the worker: compile, fit with progress/stop callbacks, save atomically.
+"""The Keras back end of the worker: compile, fit with progress/stop callbacks, save atomically.
 
 Where the speed comes from (measured side by side with the tutorials' ``model.fit(numpy)`` by
 ``make bench``, see the README): the training images stay uint8 in an in-memory ``tf.data``
@@ -13,8 +13,6 @@ networks run TensorFlow single-threaded (the registry's ``threads`` hint), becau
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +20,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from fmnist_core import runs
+from fmnist_core import data, runs
 from fmnist_core.models import create_model, get_model_spec
-from fmnist_core.training import EpochLogger, ProgressWriter, TrainingConfig, TrainingData, loss_diverged
+from fmnist_core.training.config import TrainingConfig, TrainingData
+from fmnist_core.training.reporting import EpochLogger, ProgressWriter, loss_diverged
 
 # One call into TensorFlow runs about this many floating-point operations (about 0.2-0.4 s on
 # two busy CPU cores), so a stop request is honoured within a second even for the CNNs.
@@ -192,8 +191,9 @@ def make_dataset(
 ) -> tf.data.Dataset:
     """Shuffled batches from in-memory uint8 images, scaled to [0, 1] per batch, prefetched.
 
-    Shuffling uint8 moves a quarter of the bytes of float32; the scaling is the same float32
-    division as ``to_model_input``, so both give bit-identical inputs.
+    Shuffling uint8 moves a quarter of the bytes of float32. The scaling must stay the float32
+    division of ``data.to_model_input`` (written in TensorFlow here, as it runs in the pipeline),
+    so that training and prediction see bit-identical inputs.
     """
 
     def scale(x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -217,7 +217,7 @@ def fit_model(model: keras.Model, config: TrainingConfig, split: TrainingData, c
 
 def to_model_input(images: np.ndarray, model: keras.Model) -> np.ndarray:
     """uint8 (N, 28, 28) -> float32 in [0, 1] with the rank the model expects."""
-    x = images.astype(np.float32) / 255.0
+    x = data.to_model_input(images)
     return x[..., None] if len(model.input_shape) == 4 else x
 
 
@@ -226,15 +226,9 @@ def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
 
 
 def save_model(model: keras.Model, path: Path) -> None:
-    """Saves to a temp file, fsyncs it, then renames: no reader ever sees half a model."""
-    tmp = path.parent / f".{path.stem}.{secrets.token_hex(4)}.tmp.keras"
-    try:
+    """Saves atomically: no reader ever sees half a model."""
+    with runs.atomic_write_path(path) as tmp:
         model.save(tmp)
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def train(folder: Path, config: TrainingConfig, split: TrainingData) -> tuple[np.ndarray, int]:
