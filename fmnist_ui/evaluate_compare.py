@@ -17,6 +17,11 @@ COMPARE_GALLERY_KEY = "evaluate_compare_gallery"
 EPOCH_KEY = "evaluate_epoch"
 
 
+def accuracy_change(before: float, after: float) -> str:
+    """A difference of two accuracies, in percentage points (``+7.87 points``), never in %."""
+    return f"{(after - before) * 100:+.2f} points"
+
+
 def default_pair(records: list[dict[str, Any]], current_id: str) -> tuple[str, str]:
     """(baseline, challenger): the run being evaluated against the newest run of another model."""
     others = [r for r in records if r["id"] != current_id]
@@ -77,7 +82,7 @@ def render_compare_tab(records: list[dict[str, Any]], current_id: str) -> None:
     col_b.metric(
         f"Accuracy of {name_b}",
         f"{comparison.accuracy_b:.2%}",
-        delta=f"{comparison.accuracy_b - comparison.accuracy_a:+.2%}",
+        delta=accuracy_change(comparison.accuracy_a, comparison.accuracy_b),
     )
     col_net.metric("Net images gained", f"{comparison.net_gain:+,}")
     st.markdown(
@@ -142,7 +147,7 @@ def render_over_time_tab(record: dict[str, Any]) -> None:
     with info_col:
         previous = history.accuracy_at(epoch - 1) if epoch > 1 else None
         accuracy = history.accuracy_at(epoch)
-        delta = f"{accuracy - previous:+.2%}" if previous is not None else None
+        delta = accuracy_change(previous, accuracy) if previous is not None else None
         st.metric(f"Validation accuracy after epoch {epoch}", f"{accuracy:.2%}", delta=delta)
         st.caption(
             f"{len(history.labels):,} validation images. Rows are row-normalised on a fixed 0-100% scale, "

@@ -108,6 +108,8 @@ def test_compare_tab_counts_what_the_cnn_fixes(seeded_artifacts):
     assert f"**cnn fixes {fixed:,} test images that mlp gets wrong, and breaks {broken:,}.**" in sentences
     difference = plotly_figure(at, 0)["data"][0]
     assert len(difference["x"]) == 100
+    points = 100 * (np.mean(cnn.predicted == cnn.labels) - np.mean(mlp.predicted == mlp.labels))
+    assert at.metric[1].delta == f"{points:+.2f} points"  # a difference of accuracies, not a %
 
 
 def test_over_time_slider_for_a_run_with_two_epochs(seeded_artifacts):
@@ -117,6 +119,7 @@ def test_over_time_slider_for_a_run_with_two_epochs(seeded_artifacts):
     slider.set_value(2).run()
     assert not at.exception
     assert plotly_figure(at, 0)["layout"]["title"]["text"] == "Validation confusion after epoch 2 of 2"
+    assert at.metric[0].delta.endswith(" points")
 
 
 def test_run_without_validation_predictions_hides_the_slider(seeded_artifacts):
