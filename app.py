@@ -1,5 +1,11 @@
 """Fashion-MNIST model explorer: the router. Run with `streamlit run app.py` (or `make run`)."""
 
+import os
+
+from fmnist_core.tensorflow_logs import tensorflow_log_level
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())  # before anything imports TensorFlow
+
 import streamlit as st
 
 from fmnist_ui.router import route

@@ -9,6 +9,11 @@ import sys
 import threading
 from pathlib import Path
 
+from fmnist_core.tensorflow_logs import tensorflow_log_level
+
+# Before anything imports TensorFlow: a worker or a training run may import it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
+
 from fmnist_core import runs
 from fmnist_core.data import DatasetError
 from fmnist_core.models import COMMON_HYPERPARAMETERS, HYPERPARAMETERS, get_model_spec, list_models
@@ -170,5 +175,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.exit(main())

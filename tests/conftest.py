@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from fmnist_core.tensorflow_logs import tensorflow_log_level
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def launch_queue(configs: list[TrainingConfig], root: str | os.PathLike | None =
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=runs.PROJECT_ROOT,
-                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"},
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},  # its entry point sets TensorFlow's log level
                 start_new_session=True,  # a Ctrl-C or rerun of the app does not reach the worker
             )
         for folder in folders:

@@ -16,6 +16,13 @@ from fmnist_core import evaluation, models, runs
 from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_queue, launch_training, run_worker
 from tests.conftest import train_tiny_run
 
+# What TensorFlow prints on a machine without GPU unless its log level hides it.
+CUDA_PROBE_NOISE = ("cuInit", "Unable to register cu")
+
+
+def cuda_probe_noise(log: str) -> list[str]:
+    return [line for line in log.splitlines() if any(noise in line for noise in CUDA_PROBE_NOISE)]
+
 
 def wait_for(predicate, timeout: float = 90.0, interval: float = 0.2):
     deadline = time.monotonic() + timeout
@@ -191,7 +198,9 @@ def test_delete_run_and_list_runs(seeded_artifacts: Path):
 
 
 def cli(*args: str, env_root: Path) -> subprocess.CompletedProcess:
+    """Runs the command line as a user would: without TensorFlow's log level in the environment."""
     env = {**os.environ, "FMNIST_ARTIFACTS": str(env_root)}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
     return subprocess.run(
         [sys.executable, "-m", "fmnist_core", *args], capture_output=True, text=True, env=env, timeout=300
     )
@@ -218,6 +227,7 @@ def test_cli_train_prints_epochs_and_run_dir_and_honours_artifacts_flag(tmp_path
         env_root=tmp_path,
     )
     assert result.returncode == 0, result.stderr
+    assert not cuda_probe_noise(result.stderr)
     lines = result.stdout.strip().splitlines()
     assert sum(line.startswith("epoch") for line in lines) == 2
     run_dir = Path(lines[-1])
@@ -259,7 +269,8 @@ def test_cli_mlp_one_epoch_on_the_full_data_beats_080(tmp_path: Path):
     assert record["test"]["accuracy"] > 0.80
 
 
-def test_queue_trains_runs_in_turn_and_a_stopped_queued_run_never_starts(artifacts: Path):
+def test_queue_trains_runs_in_turn_and_a_stopped_queued_run_never_starts(artifacts: Path, monkeypatch):
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)  # the worker must set it itself
     configs = [
         TrainingConfig.for_model(name, epochs=1, train_samples=300) for name in ("softmax", "dnn", "mlp")
     ]
@@ -270,3 +281,4 @@ def test_queue_trains_runs_in_turn_and_a_stopped_queued_run_never_starts(artifac
     assert final["status"] == "stopped" and not final["test"] and not (third / "model.keras").exists()
     assert [runs.read_run(f)["status"] for f in (first, second)] == ["finished", "finished"]
     assert runs.read_run(first)["finished_at"] <= runs.read_run(second)["started_at"]
+    assert not cuda_probe_noise((first / "worker.log").read_text())
