@@ -10,7 +10,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from fmnist_core.sklearn_files import load_sklearn_model
+from fmnist_core import runs
+from fmnist_core.data import load_fashion_mnist
+from fmnist_core.sklearn_files import TRUSTED_TYPES, load_sklearn_model
+from tests.conftest import train_tiny_run
 
 
 def test_our_pipelines_load(tmp_path: Path):
@@ -26,3 +29,14 @@ def test_a_file_smuggling_a_function_is_refused(tmp_path: Path):
     skops.io.dump(hostile, tmp_path / "model.skops")
     with pytest.raises(ValueError, match="not allowed: .*system"):
         load_sklearn_model(tmp_path / "model.skops")
+
+
+@pytest.mark.parametrize("name", ["logreg", "sgd"])
+def test_run_test_accuracy_is_what_the_saved_model_scores(artifacts: Path, name: str):
+    """Checked without our loader or our input scaling: skops and scikit-learn's own predict."""
+    folder = train_tiny_run(artifacts, name, epochs=2)
+    pipeline = skops.io.load(folder / "model.skops", trusted=list(TRUSTED_TYPES))
+    dataset = load_fashion_mnist()
+    pixels = dataset.x_test.reshape(len(dataset.x_test), -1).astype(np.float32) / 255.0
+    correct = int(np.sum(pipeline.predict(pixels) == dataset.y_test))
+    assert runs.read_run(folder)["test"]["accuracy"] == correct / len(dataset.y_test)

@@ -13,7 +13,15 @@ import numpy as np
 import pytest
 
 from fmnist_core import evaluation, models, runs
-from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_queue, launch_training, run_worker
+from fmnist_core.data import load_fashion_mnist, to_model_input
+from fmnist_core.training import (
+    TrainingBusyError,
+    TrainingConfig,
+    launch_queue,
+    launch_training,
+    run_worker,
+    split_data,
+)
 from tests.conftest import train_tiny_run
 
 # What TensorFlow prints on a machine without GPU unless its log level hides it.
@@ -68,13 +76,11 @@ def test_keras_run_writes_progress_tensorboard_and_per_epoch_val_predictions(tra
 def test_test_accuracy_equals_keras_evaluate_of_the_saved_model(trained_root: Path):
     import keras
 
-    from fmnist_core.data import load_fashion_mnist
-
     dataset = load_fashion_mnist()
     for folder in (trained_root / "runs").iterdir():
         model = keras.saving.load_model(folder / "model.keras")
         model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        x = dataset.x_test.astype(np.float32) / 255.0
+        x = to_model_input(dataset.x_test)
         x = x[..., None] if len(model.input_shape) == 4 else x
         loss, accuracy = model.evaluate(x, dataset.y_test, verbose=0, batch_size=1000)
         test = runs.read_run(folder)["test"]
@@ -142,6 +148,62 @@ def test_atomic_write_keeps_the_previous_file_when_the_write_fails(tmp_path: Pat
     assert list(tmp_path.iterdir()) == [target]
 
 
+def saved_model_predictions(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The run's saved ``model.keras``, loaded afresh: its validation labels and test probabilities."""
+    import keras
+
+    config = TrainingConfig.from_dict(runs.read_run(folder)["config"])
+    split = split_data(load_fashion_mnist(), config)
+    model = keras.saving.load_model(folder / "model.keras")
+
+    def predict(images: np.ndarray) -> np.ndarray:
+        x = to_model_input(images)
+        return model.predict(x[..., None] if len(model.input_shape) == 4 else x, verbose=0)
+
+    return predict(split.x_val).argmax(axis=1), predict(split.x_test)
+
+
+def assert_keeps_best_epoch(folder: Path) -> int:
+    """Asserts that the saved model is the one of the epoch with the lowest validation loss and that
+    run.json's test accuracy is that model's own; returns the epoch."""
+    best = min(runs.read_history(folder), key=lambda line: line["val_loss"])["epoch"]
+    val_predicted, test_probabilities = saved_model_predictions(folder)
+    with np.load(folder / "val_predictions.npz") as stored:
+        np.testing.assert_array_equal(val_predicted, stored["predicted"][best - 1])
+    labels = load_fashion_mnist().y_test
+    own_accuracy = float(np.mean(test_probabilities.argmax(axis=1) == labels))
+    assert runs.read_run(folder)["test"]["accuracy"] == pytest.approx(own_accuracy, abs=1e-6)
+    return best
+
+
+# 150 training images at a high learning rate overfit at once: the validation loss is lowest after
+# epoch 2 and rises from epoch 3 (seed 1).
+OVERFITTING = {"epochs": 12, "train_samples": 300, "validation_split": 0.5, "learning_rate": 0.01, "seed": 1}
+
+
+@pytest.mark.parametrize("ending", ["stop requested after epoch 3", "early stopping, patience 2"])
+def test_a_run_cut_short_keeps_its_best_epoch(artifacts: Path, monkeypatch, ending: str):
+    append_history = runs.append_history
+
+    def append_then_stop(folder: Path, line: dict) -> None:
+        append_history(folder, line)
+        if line["epoch"] == 3:
+            runs.request_stop(folder)  # as the Stop button does, honoured at the next batch
+
+    patience = 2 if ending.startswith("early") else 0
+    if not patience:
+        monkeypatch.setattr(runs, "append_history", append_then_stop)
+    config = TrainingConfig.for_model("mlp", patience=patience, **OVERFITTING)
+    folder = runs.create_run("mlp", config.to_dict(), artifacts)
+    record = run_worker(folder)
+    assert record["status"] == ("finished" if patience else "stopped"), record["error"]
+    history = runs.read_history(folder)
+    assert [line["epoch"] for line in history] == [1, 2, 3, 4]
+    assert assert_keeps_best_epoch(folder) == 2
+    with np.load(folder / "val_predictions.npz") as stored:  # so keeping the last epoch would fail
+        assert not np.array_equal(stored["predicted"][1], stored["predicted"][-1])
+
+
 def start_long_run(artifacts: Path) -> Path:
     config = TrainingConfig.for_model("mlp", epochs=50, train_samples=20_000, batch_size=16)
     run_id = launch_training(config, artifacts)
@@ -157,7 +219,7 @@ def test_stop_request_is_honoured_and_the_model_kept(artifacts: Path):
     record = wait_for(lambda: (r := runs.refresh_status(folder))["status"] not in runs.ACTIVE_STATUSES and r)
     assert record["status"] == "stopped", record["error"]
     assert len(runs.read_history(folder)) < 50
-    assert (folder / "model.keras").is_file() and record["test"]["accuracy"] > 0.5
+    assert_keeps_best_epoch(folder)
 
 
 def test_killed_worker_is_marked_failed_and_leaves_no_model(artifacts: Path):
