@@ -1,8 +1,9 @@
 """Plotly figures of the Evaluate page (pure: arrays in, figure out).
 
-The confusion matrix is a scatter of square markers on two categorical axes, not a heatmap:
-Streamlit returns click selections for scatter traces only (REFERENCE.md sec. 5). Each marker
-carries ``customdata = [true index, predicted index, value]`` so a click maps back to its cell.
+A confusion matrix is a heatmap (its cells stretch with the plot, so a phone narrows them instead of
+overlapping them) under one scatter point per cell that writes the cell's number and takes its
+clicks: Streamlit reports clicks on scatter points only. Each point carries ``customdata = [true
+index, predicted index, value]`` so a click maps back to its cell.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from plotly.subplots import make_subplots
 
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 
-MATRIX_PLOT_PX = 440  # side of the square plotting area of a confusion matrix
-MATRIX_MARGIN = {"l": 100, "r": 10, "t": 40, "b": 100}
+MATRIX_SIZE = {"width": 550, "height": 540}  # on a narrow screen Streamlit shrinks the width only
+MATRIX_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}  # the axes grow it to fit their labels
+# Cells are 25 pixels wide on a 400-pixel-wide phone: room for "999" at 11 px, "+999" at 10 px.
+CELL_FONT_PX, LONG_CELL_FONT_PX = 11, 10
+GALLERY_ITEM_SIZE = {"width": 300, "height": 200}
 TRUE_COLOUR, PREDICTED_COLOUR, OTHER_COLOUR = "#2ca02c", "#d62728", "#9aa5b1"
 SELECTED_OUTLINE = "#ff7f0e"
 
@@ -31,76 +35,94 @@ def _cell_text(values: np.ndarray, normalized: bool, signed: bool) -> list[str]:
     return [f"{value:d}" for value in values]
 
 
-def _matrix_scatter(
-    values: np.ndarray,
-    classes: Sequence[int],
-    text: list[str],
-    colour: dict,
-    hover_value: str,
+def _cells(values: np.ndarray, classes: Sequence[int], colour: dict) -> go.Heatmap:
+    """The coloured cells, without numbers (the labels trace writes them)."""
+    names = [CLASS_NAMES[k] for k in classes]
+    return go.Heatmap(
+        z=values.reshape(len(classes), len(classes)),
+        x=names,
+        y=names,
+        showscale=False,  # the numbers are written in the cells
+        hoverinfo="skip",  # the labels above answer the hover
+        xgap=1,
+        ygap=1,
+        **colour,
+    )
+
+
+def _text_colours(values: np.ndarray, colour: dict) -> list[str]:
+    """White on dark cells, dark grey on light ones."""
+    centre = colour.get("zmid", colour["zmin"])
+    strength = np.abs(values - centre) / max(colour["zmax"] - centre, 1e-9)
+    return ["white" if s > 0.55 else "#262730" for s in strength]
+
+
+def _cell_labels(
+    values: np.ndarray, classes: Sequence[int], text: list[str], colour: dict, hover_value: str
 ) -> go.Scatter:
-    """One square marker per cell, coloured by ``values`` (flattened row-major).
+    """One point at the centre of each cell (flattened row-major): its number, hover and click.
 
     ``hover_value`` is a Plotly template for the cell's value, e.g. ``%{customdata[2]:.0%}``.
     """
     rows, cols = np.divmod(np.arange(len(classes) ** 2), len(classes))
     true_idx, pred_idx = np.asarray(classes)[rows], np.asarray(classes)[cols]
-    centre = colour.get("cmid", colour["cmin"])
-    strength = np.abs(values - centre) / max(colour["cmax"] - centre, 1e-9)  # dark cell: white text
     return go.Scatter(
         x=[CLASS_NAMES[j] for j in pred_idx],
         y=[CLASS_NAMES[i] for i in true_idx],
         mode="markers+text",
         text=text,
-        textfont={"color": ["white" if s > 0.55 else "#262730" for s in strength], "size": 12},
-        customdata=np.column_stack([true_idx, pred_idx, values]),
-        marker={
-            "symbol": "square",
-            "size": int(0.94 * MATRIX_PLOT_PX / len(classes)),
-            "color": values,
-            "showscale": False,  # the numbers are written in the cells
-            **colour,
+        textfont={
+            "size": CELL_FONT_PX if max(map(len, text)) <= 3 else LONG_CELL_FONT_PX,
+            "color": _text_colours(values, colour),
         },
-        # A clicked point must not dim the other cells (Plotly's default selection style).
-        selected={"marker": {"opacity": 1}},
-        unselected={"marker": {"opacity": 1}},
+        customdata=np.column_stack([true_idx, pred_idx, values]),
+        marker={"size": 8, "color": "rgba(0, 0, 0, 0)"},  # a target for hover and click, unseen
+        # A selected text would dim all the others (Plotly's default); only the clicked one changes.
+        selected={"textfont": {"color": SELECTED_OUTLINE}},
         hovertemplate=f"true %{{y}}<br>predicted %{{x}}<br>{hover_value}<extra></extra>",
         showlegend=False,
     )
 
 
-def _outline(cell: tuple[int, int], num_classes: int) -> go.Scatter:
-    """An open square drawn over the selected cell (a separate trace so no neighbour covers it)."""
-    return go.Scatter(
-        x=[CLASS_NAMES[cell[1]]],
-        y=[CLASS_NAMES[cell[0]]],
-        mode="markers",
-        marker={
-            "symbol": "square-open",
-            "size": int(0.94 * MATRIX_PLOT_PX / num_classes),
-            "color": SELECTED_OUTLINE,
-            "line": {"width": 4},
-        },
-        hoverinfo="skip",  # clicks fall through to the cell underneath
-        showlegend=False,
-    )
+def _outline(cell: tuple[int, int], classes: Sequence[int]) -> dict:
+    """A rectangle around the selected cell, in category positions (rows run bottom-up)."""
+    column, row = list(classes).index(cell[1]), len(classes) - 1 - list(classes).index(cell[0])
+    return {
+        "type": "rect",
+        "xref": "x",
+        "yref": "y",
+        "x0": column - 0.5,
+        "x1": column + 0.5,
+        "y0": row - 0.5,
+        "y1": row + 0.5,
+        "line": {"color": SELECTED_OUTLINE, "width": 3},
+        "layer": "above",
+    }
 
 
-def _matrix_layout(figure: go.Figure, classes: Sequence[int], title: str) -> go.Figure:
+def _matrix_figure(
+    values: np.ndarray, classes: Sequence[int], text: list[str], colour: dict, hover_value: str, title: str
+) -> go.Figure:
+    """Cells, click targets and a layout with categorical axes, T-shirt/top at the top left."""
     names = [CLASS_NAMES[k] for k in classes]
-    axis = {"type": "category", "fixedrange": True, "showgrid": False, "zeroline": False}
+    figure = go.Figure(
+        [_cells(values, classes, colour), _cell_labels(values, classes, text, colour, hover_value)]
+    )
+    axis = {
+        "type": "category",
+        "fixedrange": True,
+        "showgrid": False,
+        "zeroline": False,
+        "automargin": True,
+        "categoryorder": "array",
+    }
     figure.update_layout(
         title=title,
-        width=MATRIX_PLOT_PX + MATRIX_MARGIN["l"] + MATRIX_MARGIN["r"],
-        height=MATRIX_PLOT_PX + MATRIX_MARGIN["t"] + MATRIX_MARGIN["b"],
+        **MATRIX_SIZE,
         margin=MATRIX_MARGIN,
-        xaxis={
-            **axis,
-            "title": "predicted",
-            "categoryorder": "array",
-            "categoryarray": names,
-            "tickangle": -45,
-        },
-        yaxis={**axis, "title": "true", "categoryorder": "array", "categoryarray": names[::-1]},
+        hoverdistance=-1,  # anywhere in a cell picks its centre point: a click never misses
+        xaxis={**axis, "title": "predicted", "categoryarray": names, "tickangle": -45},
+        yaxis={**axis, "title": "true", "categoryarray": names[::-1]},
         plot_bgcolor="white",
     )
     return figure
@@ -113,7 +135,7 @@ def plot_confusion_matrix(
     selected: tuple[int, int] | None = None,
     title: str = "Confusion matrix",
 ) -> go.Figure:
-    """Clickable confusion matrix: rows true class, columns predicted, one square marker per cell.
+    """Clickable confusion matrix: rows true class, columns predicted.
 
     Args:
         matrix: square counts (or row fractions when ``normalized``) for ``classes``.
@@ -125,24 +147,23 @@ def plot_confusion_matrix(
     values = np.asarray(matrix).ravel()
     hover_value = "%{customdata[2]:.1%} of the true class" if normalized else "%{customdata[2]:,.0f} images"
     # Fractions use a fixed 0-100% scale so that matrices of different epochs or runs compare.
-    colour = {"colorscale": "Blues", "cmin": 0, "cmax": 1.0 if normalized else float(values.max()) or 1.0}
+    colour = {"colorscale": "Blues", "zmin": 0, "zmax": 1.0 if normalized else float(values.max()) or 1.0}
     text = _cell_text(values, normalized, signed=False)
-    figure = go.Figure(_matrix_scatter(values, classes, text, colour, hover_value))
+    figure = _matrix_figure(values, classes, text, colour, hover_value, title)
     if selected is not None and selected[0] in classes and selected[1] in classes:
-        figure.add_trace(_outline(selected, len(classes)))
-    return _matrix_layout(figure, classes, title)
+        figure.add_shape(_outline(selected, classes))
+    return figure
 
 
 def plot_confusion_difference(difference: np.ndarray, title: str) -> go.Figure:
     """Difference of two count matrices (B - A) on a diverging scale centred on zero."""
     values = np.asarray(difference).ravel().astype(int)
     limit = float(np.abs(values).max()) or 1.0
-    colour = {"colorscale": "RdBu", "cmin": -limit, "cmax": limit, "cmid": 0}
-    classes = tuple(range(NUM_CLASSES))
-    trace = _matrix_scatter(
-        values, classes, _cell_text(values, False, True), colour, "%{customdata[2]:+,.0f} images"
+    colour = {"colorscale": "RdBu", "zmin": -limit, "zmax": limit, "zmid": 0}
+    text = _cell_text(values, False, True)
+    return _matrix_figure(
+        values, tuple(range(NUM_CLASSES)), text, colour, "%{customdata[2]:+,.0f} images", title
     )
-    return _matrix_layout(go.Figure(trace), classes, title)
 
 
 def gallery_title(index: int, label: int, probabilities: np.ndarray) -> str:
@@ -161,80 +182,31 @@ def _bar_colours(label: int, predicted: int) -> list[str]:
     return colours
 
 
-def plot_gallery(
-    images: np.ndarray,
-    probabilities: np.ndarray,
-    labels: np.ndarray,
-    indices: np.ndarray,
-    columns: int = 3,
-) -> go.Figure:
-    """One figure for a page of test images: each 28x28 image beside its probability bars.
+def plot_gallery_item(image: np.ndarray, probabilities: np.ndarray, label: int, index: int) -> go.Figure:
+    """One test image beside its probability bars, titled with its classes and test index.
+
+    A gallery is a row of these that wraps, so a phone shows one per line.
 
     Args:
-        images: (n, 28, 28) uint8 images.
-        probabilities: (n, 10) class probabilities of the model being examined.
-        labels: (n,) true classes.
-        indices: (n,) test-set indices, written under each title.
-        columns: images per row.
+        image: the (28, 28) uint8 image.
+        probabilities: its 10 class probabilities from the model being examined.
+        label: its true class.
+        index: its test-set index, written under the title.
     """
-    count = len(indices)
-    rows = max(1, -(-count // columns))
-    figure = make_subplots(
-        rows=rows,
-        cols=2 * columns,
-        column_widths=[0.45, 0.55] * columns,
-        horizontal_spacing=0.06,
-        vertical_spacing=0.3 / rows,
-    )
-    for item in range(count):
-        row, col = item // columns + 1, 2 * (item % columns) + 1
-        _add_gallery_item(figure, row, col, images[item], probabilities[item], int(labels[item]))
-        _add_gallery_title(
-            figure, row, col, gallery_title(int(indices[item]), int(labels[item]), probabilities[item])
-        )
-    figure.update_layout(
-        height=rows * 190 + 30,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        showlegend=False,
-        plot_bgcolor="white",
-    )
-    return figure
-
-
-def _add_gallery_item(
-    figure: go.Figure, row: int, col: int, image: np.ndarray, probabilities: np.ndarray, label: int
-) -> None:
-    predicted = int(np.argmax(probabilities))
+    figure = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.2)
     figure.add_trace(
-        go.Heatmap(z=image, colorscale="gray", zmin=0, zmax=255, showscale=False, hoverinfo="skip"), row, col
+        go.Heatmap(z=image, colorscale="gray", zmin=0, zmax=255, showscale=False, hoverinfo="skip"), 1, 1
     )
-    figure.add_trace(
-        go.Bar(
-            x=probabilities,
-            y=list(CLASS_NAMES),
-            orientation="h",
-            marker_color=_bar_colours(label, predicted),
-            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
-        ),
-        row,
-        col + 1,
-    )
-    image_x = figure.get_subplot(row, col).xaxis.plotly_name
-    figure.update_xaxes(visible=False, constrain="domain", row=row, col=col)
-    figure.update_yaxes(
-        visible=False, autorange="reversed", scaleanchor=image_x.replace("axis", ""), row=row, col=col
-    )
-    figure.update_xaxes(range=[0, 1], tickformat=".0%", nticks=3, tickfont={"size": 9}, row=row, col=col + 1)
-    figure.update_yaxes(autorange="reversed", tickfont={"size": 9}, row=row, col=col + 1)
-
-
-def _add_gallery_title(figure: go.Figure, row: int, col: int, text: str) -> None:
-    """Left-aligned over the image and its bars, so a long title does not cover the neighbours."""
-    subplot = figure.get_subplot(row, col)
+    figure.add_trace(_probability_bars(probabilities, label), 1, 2)
+    figure.update_xaxes(visible=False, constrain="domain", row=1, col=1)
+    figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", row=1, col=1)
+    figure.update_xaxes(range=[0, 1], tickformat=".0%", nticks=3, tickfont={"size": 9}, row=1, col=2)
+    figure.update_yaxes(autorange="reversed", tickfont={"size": 9}, row=1, col=2)
+    # Left-aligned over the image and its bars, so a long title stays inside the figure.
     figure.add_annotation(
-        text=text,
-        x=subplot.xaxis.domain[0],
-        y=subplot.yaxis.domain[1],
+        text=gallery_title(index, label, probabilities),
+        x=0,
+        y=1,
         xref="paper",
         yref="paper",
         xanchor="left",
@@ -242,6 +214,24 @@ def _add_gallery_title(figure: go.Figure, row: int, col: int, text: str) -> None
         align="left",
         showarrow=False,
         font={"size": 11},
+    )
+    figure.update_layout(
+        **GALLERY_ITEM_SIZE,
+        margin={"l": 5, "r": 20, "t": 40, "b": 5},
+        showlegend=False,
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def _probability_bars(probabilities: np.ndarray, label: int) -> go.Bar:
+    """Horizontal bars, the true class green and a wrong prediction red."""
+    return go.Bar(
+        x=probabilities,
+        y=list(CLASS_NAMES),
+        orientation="h",
+        marker_color=_bar_colours(label, int(np.argmax(probabilities))),
+        hovertemplate="%{y}: %{x:.1%}<extra></extra>",
     )
 
 

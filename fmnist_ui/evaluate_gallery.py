@@ -1,4 +1,5 @@
-"""The paginated image gallery: one Plotly figure per page (never one widget per image)."""
+"""The paginated image gallery: a page of small figures (an image beside its probability bars) in a
+row that wraps, so a wide screen shows several side by side and a phone one under the other."""
 
 from __future__ import annotations
 
@@ -54,5 +55,11 @@ def render_gallery(
     first = (page - 1) * PER_PAGE + 1
     st.caption(f"Images {first}-{first + len(shown) - 1} of {len(indices):,}, most confident first.")
     images = evaluate_data.load_test_images(shown)  # a missing dataset stops the page with a message
-    figure = evaluation_plots.plot_gallery(images, probabilities[shown], labels[shown], shown)
-    st.plotly_chart(figure, key=f"{key}_chart", config={"displayModeBar": False})
+    with st.container(horizontal=True, key=f"{key}_chart"):
+        for position, index in enumerate(shown):
+            figure = evaluation_plots.plot_gallery_item(
+                images[position], probabilities[index], int(labels[index]), int(index)
+            )
+            st.plotly_chart(
+                figure, key=f"{key}_item_{position}", width="content", config={"displayModeBar": False}
+            )

@@ -38,15 +38,16 @@ def plotly_figure(at: AppTest, index: int) -> dict:
     return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
-def gallery_titles(at: AppTest) -> list[str]:
-    figure = plotly_figure(at, -1)
-    return [annotation["text"] for annotation in figure["layout"]["annotations"]]
+def gallery_titles(at: AppTest, key: str = "evaluate_gallery") -> list[str]:
+    """The titles of the gallery's items, in display order."""
+    charts = [chart for chart in at.get("plotly_chart") if f"-{key}_item_" in chart.proto.id]
+    return [json.loads(chart.proto.spec)["layout"]["annotations"][0]["text"] for chart in charts]
 
 
 def test_latest_run_shows_its_matrix_metrics_and_gallery(seeded_artifacts):
     at = open_page()
     assert at.selectbox(key="evaluate_run").value == run_ids(seeded_artifacts)["cnn"]  # the newest
-    matrix = plotly_figure(at, 0)["data"][0]
+    matrix = plotly_figure(at, 0)["data"][1]
     predictions = evaluation.load_predictions(seeded_artifacts / "runs" / run_ids(seeded_artifacts)["cnn"])
     counts = evaluation.confusion_matrix(predictions.predicted, predictions.labels)
     assert len(matrix["x"]) == 100 and [int(v) for v in matrix["text"]] == list(counts.ravel())
@@ -78,8 +79,8 @@ def test_class_filters_show_exactly_that_cell(seeded_artifacts):
     assert len(titles) == min(12, len(expected)) > 0
     assert all(title.startswith("true Shirt / pred T-shirt/top") for title in titles)
     assert titles[0].endswith(f"test #{expected[0]}")
-    outline = plotly_figure(at, 0)["data"][1]
-    assert (outline["y"], outline["x"]) == (["Shirt"], ["T-shirt/top"])
+    (outline,) = plotly_figure(at, 0)["layout"]["shapes"]  # Shirt is the 4th row from the bottom
+    assert (outline["x0"], outline["y0"]) == (-0.5, 2.5)
 
 
 def test_metrics_tab_and_one_click_focus_on_the_tops_group(seeded_artifacts):
@@ -90,7 +91,7 @@ def test_metrics_tab_and_one_click_focus_on_the_tops_group(seeded_artifacts):
     at.button(key="evaluate_focus_button").click().run()
     assert not at.exception
     assert at.toggle(key="evaluate_focus_group").value is True
-    sub_matrix = plotly_figure(at, 0)["data"][0]
+    sub_matrix = plotly_figure(at, 0)["data"][1]
     assert sorted(set(sub_matrix["x"])) == ["Coat", "Pullover", "Shirt", "T-shirt/top"]
     titles = gallery_titles(at)
     assert titles and all(title.split(" / pred ")[1].split(" (")[0] in sub_matrix["x"] for title in titles)
@@ -106,7 +107,7 @@ def test_compare_tab_counts_what_the_cnn_fixes(seeded_artifacts):
     broken = int(((mlp.predicted == mlp.labels) & (cnn.predicted != cnn.labels)).sum())
     sentences = [markdown.value for markdown in at.markdown]
     assert f"**cnn fixes {fixed:,} test images that mlp gets wrong, and breaks {broken:,}.**" in sentences
-    difference = plotly_figure(at, 0)["data"][0]
+    difference = plotly_figure(at, 0)["data"][1]
     assert len(difference["x"]) == 100
     points = 100 * (np.mean(cnn.predicted == cnn.labels) - np.mean(mlp.predicted == mlp.labels))
     assert at.metric[1].delta == f"{points:+.2f} points"  # a difference of accuracies, not a %

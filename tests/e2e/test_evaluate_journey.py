@@ -1,20 +1,27 @@
 """A new user's error analysis in a real browser: click the Shirt -> T-shirt/top cell of the
-confusion matrix, browse those images, compare the cnn with the mlp, replay the epochs."""
+confusion matrix, browse those images, compare the cnn with the mlp, replay the epochs; and the
+same page on a 400-pixel-wide phone."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import pytest
 
 from fmnist_core import error_analysis, evaluation
-from tests.e2e.conftest import screenshot, wait_idle
+from tests.e2e.conftest import SCREENSHOTS, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 MATRIX = ".st-key-evaluate_matrix .js-plotly-plot"
 GALLERY_TITLES = ".st-key-evaluate_gallery_chart .annotation-text"
+GALLERY_ITEMS = ".st-key-evaluate_gallery_chart .js-plotly-plot"
+TEXT_BOXES = """elements => elements.filter(e => e.textContent).map(e => {
+    const box = e.getBoundingClientRect();
+    return {text: e.textContent, left: box.left, top: box.top, right: box.right, bottom: box.bottom};
+})"""
 # Screen position of a cell: Plotly's own axis mapping (category -> pixel) plus the plot's offsets.
 CELL_POSITION = """([selector, predicted, truth]) => {
     const plot = document.querySelector(selector);
@@ -39,6 +46,18 @@ def click_cell(page, truth: str, predicted: str) -> None:
     page.mouse.move(position["x"], position["y"])  # Plotly selects the point under the hover
     page.wait_for_timeout(300)
     page.mouse.click(position["x"], position["y"])
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    """The pairs of text boxes that share some area."""
+    return [
+        (a["text"], b["text"])
+        for a, b in itertools.combinations(boxes, 2)
+        if a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    ]
 
 
 def open_tab(page, name: str) -> None:
@@ -92,3 +111,28 @@ def test_click_a_cell_browse_its_images_compare_and_replay(server, seeded_artifa
     wait_idle(page)
     page.wait_for_timeout(500)
     screenshot(page, "evaluate_over_time")
+
+
+def test_a_400_pixel_phone_reads_the_matrix_and_gets_one_image_per_line(server, page):
+    page.set_viewport_size({"width": 400, "height": 900})
+    page.goto(f"{server.url}/evaluate")
+    wait_idle(page)
+    page.wait_for_selector(GALLERY_ITEMS)
+    page.wait_for_timeout(500)
+
+    numbers = page.locator(f"{MATRIX} .textpoint text").evaluate_all(TEXT_BOXES)
+    assert len(numbers) == 100 and overlapping(numbers) == []
+    assert max(box["right"] for box in numbers) <= 400  # no cell cut off at the right edge
+    assert page.locator(".modebar-btn").count() == 0  # no Plotly toolbar over the charts
+    items = page.locator(GALLERY_ITEMS)
+    lefts = {round(items.nth(k).bounding_box()["x"]) for k in range(items.count())}
+    assert items.count() == 12 and len(lefts) == 1  # the gallery wrapped: one image per line
+
+    page.locator(MATRIX).scroll_into_view_if_needed()
+    click_cell(page, truth="Shirt", predicted="T-shirt/top")  # narrow cells still take the right click
+    page.wait_for_function(TITLES_START_WITH, arg=[GALLERY_TITLES, "true Shirt / pred T-shirt/top"])
+    wait_idle(page)
+    page.locator(MATRIX).scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "evaluate_400px.png"))  # what the phone shows
