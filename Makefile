@@ -1,10 +1,13 @@
-# The README's commands. Each target installs what it needs by itself.
+# The README's commands. Each target installs what it needs by itself: `run` what the app needs
+# (requirements.txt), `test`, `bench` and `lint` also the tools (requirements-dev.txt).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# A stamp per content of the requirement files, so editing one reinstalls on the next make.
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-8)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-8)
 
-.PHONY: run test bench lint setup system-deps browser-deps clean
+.PHONY: run test bench lint setup dev-setup system-deps browser-deps clean
 
 $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
@@ -13,7 +16,14 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install -q -r requirements.txt
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	rm -f $(VENV)/.installed-dev-*
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
 setup: $(STAMP) system-deps
+
+dev-setup: $(DEV_STAMP) system-deps
 
 system-deps:
 	scripts/install-system-deps.sh
@@ -24,14 +34,14 @@ browser-deps:
 run: setup
 	$(BIN)/streamlit run app.py
 
-test: setup browser-deps
+test: dev-setup browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-bench: setup browser-deps
+bench: dev-setup browser-deps
 	$(BIN)/python bench/run.py
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
