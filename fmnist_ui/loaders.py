@@ -1,4 +1,4 @@
-"""Cached loaders shared by all pages (the only place that caches, STYLE.md point 8).
+"""Cached loaders shared by all pages: the app caches here and nowhere else.
 
 ``st.cache_resource`` holds large read-only objects once for all sessions (the uint8 dataset,
 Keras models); ``st.cache_data`` holds derived values keyed by run id. Runs whose status can still
