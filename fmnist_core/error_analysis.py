@@ -13,13 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
-from fmnist_core.evaluation import Predictions, confusion_matrix
+from fmnist_core.data import NUM_CLASSES
+from fmnist_core.evaluation import Predictions, RunEvaluation, confusion_matrix, rank_by_confidence
 
-# The classes that are hard to tell apart (REFERENCE.md sec. 3), in class-index order.
-TOPS_GROUP: tuple[int, ...] = tuple(
-    CLASS_NAMES.index(name) for name in ("T-shirt/top", "Pullover", "Coat", "Shirt")
-)
 VAL_PREDICTIONS_FILE = "val_predictions.npz"
 
 
@@ -34,30 +30,29 @@ def _class_mask(values: np.ndarray, classes: int | Sequence[int] | None) -> np.n
 
 
 def select_gallery(
-    predictions: Predictions,
+    run: RunEvaluation,
     true_classes: int | Sequence[int] | None = None,
     predicted_classes: int | Sequence[int] | None = None,
     min_confidence: float = 0.0,
 ) -> np.ndarray:
-    """Test indices to show, most confident first.
+    """Test indices to show, most confident first, picked from the run's ranked images.
 
     Only mistakes are kept, except when exactly one class is asked for on both sides (a diagonal
     cell of the confusion matrix): then those correctly classified images are what the user asked for.
 
     Args:
-        predictions: the run's test-set predictions.
+        run: the run's evaluation (its mistakes and correct images, already ranked).
         true_classes: a class index, several, or None for any.
         predicted_classes: a class index, several, or None for any.
         min_confidence: keep images whose top probability is at least this.
     """
-    predicted = predictions.predicted
-    mask = _class_mask(predictions.labels, true_classes) & _class_mask(predicted, predicted_classes)
-    mask &= predictions.confidence >= min_confidence
     diagonal_cell = isinstance(true_classes, int | np.integer) and true_classes == predicted_classes
-    if not diagonal_cell:
-        mask &= predicted != predictions.labels
-    indices = np.flatnonzero(mask)
-    return indices[np.argsort(-predictions.confidence[indices], kind="stable")]
+    ranked = run.correct if diagonal_cell else run.mistakes
+    predictions = run.predictions
+    keep = _class_mask(predictions.labels[ranked], true_classes)
+    keep &= _class_mask(predictions.predicted[ranked], predicted_classes)
+    keep &= predictions.confidence[ranked] >= min_confidence
+    return ranked[keep]
 
 
 def count_pages(num_items: int, per_page: int) -> int:
@@ -76,31 +71,12 @@ def page_of(indices: np.ndarray, page: int, per_page: int) -> np.ndarray:
     return indices[start : start + per_page]
 
 
-# ---------------------------------------------------------------- the hard group
+# ---------------------------------------------------------------- focus and worst classes
 
 
 def sub_matrix(matrix: np.ndarray, classes: Sequence[int]) -> np.ndarray:
     """Rows and columns ``classes`` of a confusion matrix (e.g. the 4x4 tops group)."""
     return matrix[np.ix_(list(classes), list(classes))]
-
-
-def group_confusions(predictions: Predictions, classes: Sequence[int] = TOPS_GROUP) -> pd.DataFrame:
-    """Mistakes between members of ``classes``: one row per (true, predicted) pair, largest first."""
-    matrix = confusion_matrix(predictions.predicted, predictions.labels)
-    rows = [
-        {
-            "true": CLASS_NAMES[i],
-            "predicted": CLASS_NAMES[j],
-            "images": int(matrix[i, j]),
-            "true_index": i,
-            "predicted_index": j,
-        }
-        for i in classes
-        for j in classes
-        if i != j
-    ]
-    table = pd.DataFrame(rows)
-    return table.sort_values("images", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def worst_classes(table: pd.DataFrame, count: int = 3, by: str = "f1") -> list[str]:
@@ -126,10 +102,6 @@ class RunComparison:
         return len(self.fixed) - len(self.broken)
 
 
-def _by_confidence(indices: np.ndarray, predictions: Predictions) -> np.ndarray:
-    return indices[np.argsort(-predictions.confidence[indices], kind="stable")]
-
-
 def compare_runs(a: Predictions, b: Predictions) -> RunComparison:
     """Compares two runs' test predictions; raises ValueError when they cover different test sets."""
     if a.labels.shape != b.labels.shape or not np.array_equal(a.labels, b.labels):
@@ -144,8 +116,8 @@ def compare_runs(a: Predictions, b: Predictions) -> RunComparison:
     return RunComparison(
         accuracy_a=float(right_a.mean()),
         accuracy_b=float(right_b.mean()),
-        fixed=_by_confidence(np.flatnonzero(~right_a & right_b), a),
-        broken=_by_confidence(np.flatnonzero(right_a & ~right_b), b),
+        fixed=rank_by_confidence(np.flatnonzero(~right_a & right_b), a),
+        broken=rank_by_confidence(np.flatnonzero(right_a & ~right_b), b),
         confusion_difference=difference,
     )
 

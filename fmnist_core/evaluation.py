@@ -1,4 +1,4 @@
-"""Predictions -> accuracy, loss, confusion matrix, per-class metrics, misclassified items.
+"""Predictions -> accuracy, loss, confusion matrix, per-class metrics, and one ``RunEvaluation``.
 
 Everything here works on the stored ``predictions.npz`` (probabilities in test-set order plus the
 true labels), so it needs neither TensorFlow nor the dataset.
@@ -7,6 +7,7 @@ true labels), so it needs neither TensorFlow nor the dataset.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,10 @@ import pandas as pd
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 
 EPSILON = 1e-7  # Keras clips probabilities the same way in its cross-entropy
+# The classes that are hardest to tell apart, in class-index order.
+TOPS_GROUP: tuple[int, ...] = tuple(
+    CLASS_NAMES.index(name) for name in ("T-shirt/top", "Pullover", "Coat", "Shirt")
+)
 
 
 def sklearn_metrics():
@@ -99,9 +104,65 @@ def per_class_metrics(predicted: np.ndarray, labels: np.ndarray) -> pd.DataFrame
     )
 
 
-def misclassified(predictions: Predictions, true_class: int, predicted_class: int) -> np.ndarray:
-    """Test indices with the given (true, predicted) pair, most confident mistake first."""
-    mask = (predictions.labels == true_class) & (predictions.predicted == predicted_class)
-    indices = np.flatnonzero(mask)
-    order = np.argsort(-predictions.confidence[indices], kind="stable")
-    return indices[order]
+def rank_by_confidence(indices: np.ndarray, predictions: Predictions) -> np.ndarray:
+    """``indices`` reordered by the model's top probability, most confident first (stable)."""
+    return indices[np.argsort(-predictions.confidence[indices], kind="stable")]
+
+
+def confusion_pairs(matrix: np.ndarray, classes: Sequence[int]) -> pd.DataFrame:
+    """The off-diagonal cells of ``matrix`` between ``classes``: one row per (true, predicted)
+    pair with its number of images, largest first."""
+    rows = [
+        {
+            "true": CLASS_NAMES[i],
+            "predicted": CLASS_NAMES[j],
+            "images": int(matrix[i, j]),
+            "true_index": i,
+            "predicted_index": j,
+        }
+        for i in classes
+        for j in classes
+        if i != j
+    ]
+    table = pd.DataFrame(rows)
+    return table.sort_values("images", ascending=False, kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True, eq=False)
+class RunEvaluation:
+    """Everything Evaluate shows about one run, computed once from its test predictions.
+
+    As with scikit-learn's ``ConfusionMatrixDisplay.from_predictions``, build it once (per run), then
+    render it as often as the user flips a display option: normalising, focusing on a group or
+    filtering the gallery only selects from what is stored here.
+    """
+
+    predictions: Predictions
+    confusion: np.ndarray  # counts, rows true class, columns predicted
+    confusion_normalized: np.ndarray  # each row divided by its total
+    metrics: pd.DataFrame  # precision, recall, f1 and support, indexed by class name
+    confusions: pd.DataFrame  # every off-diagonal pair, largest first (see ``confusion_pairs``)
+    group_confusions: pd.DataFrame  # the pairs inside TOPS_GROUP, largest first
+    mistakes: np.ndarray  # wrongly classified test indices, most confident first
+    correct: np.ndarray  # correctly classified test indices, most confident first
+
+    @classmethod
+    def from_predictions(cls, predictions: Predictions) -> RunEvaluation:
+        """Computes every table and ranking of the run (scikit-learn for the metrics)."""
+        predicted, labels = predictions.predicted, predictions.labels
+        confusion = confusion_matrix(predicted, labels)
+        right = predicted == labels
+        return cls(
+            predictions=predictions,
+            confusion=confusion,
+            confusion_normalized=confusion_matrix(predicted, labels, normalize=True),
+            metrics=per_class_metrics(predicted, labels),
+            confusions=confusion_pairs(confusion, range(NUM_CLASSES)),
+            group_confusions=confusion_pairs(confusion, TOPS_GROUP),
+            mistakes=rank_by_confidence(np.flatnonzero(~right), predictions),
+            correct=rank_by_confidence(np.flatnonzero(right), predictions),
+        )
+
+    @property
+    def accuracy(self) -> float:
+        return len(self.correct) / len(self.predictions.labels)

@@ -118,7 +118,7 @@ def render_compare_gallery(
         "Images", list(options), horizontal=True, key=DIRECTION_KEY, label_visibility="collapsed"
     )
     indices, wrong_run, wrong_name = options.get(choice, next(iter(options.values())))
-    predictions = loaders.load_predictions(wrong_run["id"])
+    predictions = loaders.load_evaluation(wrong_run["id"]).predictions
     st.caption(f"Probabilities of {wrong_name}, the run that gets these images wrong.")
     evaluate_gallery.render_gallery(
         indices, predictions.probabilities, predictions.labels, COMPARE_GALLERY_KEY, "No such images."

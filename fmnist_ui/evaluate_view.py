@@ -1,7 +1,8 @@
 """Widgets and sections of the Evaluate page: run picker, confusion matrix, gallery, metrics.
 
 The clicked cell of the confusion matrix is written into the two class filters of the gallery (a
-callback), so a click, a filter change and the group focus all drive one gallery.
+callback), so a click, a filter change and the group focus all drive one gallery. Everything drawn
+comes from the run's cached ``RunEvaluation``: toggles only re-render.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from fmnist_core import error_analysis, evaluation, evaluation_plots
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
-from fmnist_core.evaluation import Predictions
+from fmnist_core.evaluation import RunEvaluation
 from fmnist_ui import evaluate_gallery, loaders
 
 RUN_KEY = "evaluate_run"
@@ -30,7 +31,7 @@ CONFUSIONS_KEY = "evaluate_top_confusions"
 GALLERY_KEY = "evaluate_gallery"
 ANY_CLASS = -1  # the filters' "Any" option (None would show as an empty selectbox)
 TABS = ("Confusion & gallery", "Per-class metrics", "Compare runs", "Over time")
-GROUP_NAMES = " / ".join(CLASS_NAMES[k] for k in error_analysis.TOPS_GROUP)
+GROUP_NAMES = " / ".join(CLASS_NAMES[k] for k in evaluation.TOPS_GROUP)
 
 
 # ---------------------------------------------------------------- run picker
@@ -91,12 +92,12 @@ def pick_run(records: list[dict[str, Any]]) -> dict[str, Any]:
     return by_id[run_id]
 
 
-def load_run_predictions(run_id: str) -> Predictions | None:
-    """The run's test predictions, or None after telling the user why they cannot be read."""
+def load_run_evaluation(run_id: str) -> RunEvaluation | None:
+    """The run's evaluation (cached per run), or None after telling the user why it cannot be read."""
     try:
-        return loaders.load_predictions(run_id)
+        return loaders.load_evaluation(run_id)
     except ValueError as exc:
-        st.error(f"The predictions of this run cannot be read: {exc}")
+        st.error(f"The predictions of this run cannot be read: {exc} Delete the run on the Runs page.")
         return None
 
 
@@ -125,10 +126,10 @@ def _on_confusion_row_select(cells: list[tuple[int, int]]) -> None:
         st.session_state[f"{GALLERY_KEY}_page"] = 1
 
 
-def render_matrix(predictions: Predictions, focus: bool, normalized: bool) -> None:
+def render_matrix(run: RunEvaluation, focus: bool, normalized: bool) -> None:
     """The clickable confusion matrix (10x10, or the tops group's 4x4 when focused)."""
-    classes = error_analysis.TOPS_GROUP if focus else tuple(range(NUM_CLASSES))
-    matrix = evaluation.confusion_matrix(predictions.predicted, predictions.labels, normalize=normalized)
+    classes = evaluation.TOPS_GROUP if focus else tuple(range(NUM_CLASSES))
+    matrix = run.confusion_normalized if normalized else run.confusion
     if focus:
         matrix = error_analysis.sub_matrix(matrix, classes)
     selected = (st.session_state.get(TRUE_KEY, ANY_CLASS), st.session_state.get(PREDICTED_KEY, ANY_CLASS))
@@ -149,10 +150,9 @@ def render_matrix(predictions: Predictions, focus: bool, normalized: bool) -> No
     )
 
 
-def render_top_confusions(predictions: Predictions, focus: bool) -> None:
+def render_top_confusions(run: RunEvaluation, focus: bool) -> None:
     """The largest confusions as a table; selecting a row opens them in the gallery."""
-    classes = error_analysis.TOPS_GROUP if focus else tuple(range(NUM_CLASSES))
-    table = error_analysis.group_confusions(predictions, classes).head(12 if focus else 8)
+    table = run.group_confusions if focus else run.confusions.head(8)
     cells = list(zip(table["true_index"], table["predicted_index"], strict=True))
     st.markdown(f"**{'Confusions inside the group' if focus else 'Most frequent confusions'}** (select one)")
     st.dataframe(
@@ -202,13 +202,13 @@ def describe_gallery(true_class: int | None, predicted_class: int | None, focus:
     return f"Mistakes: true **{true_name}**, predicted **{predicted_name}**. Most confident mistake first."
 
 
-def render_gallery_section(predictions: Predictions, focus: bool) -> None:
+def render_gallery_section(run: RunEvaluation, focus: bool) -> None:
     """Filters, then one page of matching test images with their probability bars."""
     st.subheader("Gallery")
     true_class, predicted_class, min_confidence = read_gallery_filters(focus)
-    group = error_analysis.TOPS_GROUP if focus else None
+    group = evaluation.TOPS_GROUP if focus else None
     indices = error_analysis.select_gallery(
-        predictions,
+        run,
         group if true_class is None else true_class,
         group if predicted_class is None else predicted_class,
         min_confidence,
@@ -216,14 +216,14 @@ def render_gallery_section(predictions: Predictions, focus: bool) -> None:
     st.markdown(describe_gallery(true_class, predicted_class, focus))
     evaluate_gallery.render_gallery(
         indices,
-        predictions.probabilities,
-        predictions.labels,
+        run.predictions.probabilities,
+        run.predictions.labels,
         GALLERY_KEY,
         "No test images match these filters.",
     )
 
 
-def render_errors_tab(predictions: Predictions) -> None:
+def render_errors_tab(run: RunEvaluation) -> None:
     """Confusion matrix, the largest confusions and the gallery they open."""
     normalize_col, focus_col = st.columns(2)
     with normalize_col:
@@ -232,14 +232,13 @@ def render_errors_tab(predictions: Predictions) -> None:
         focus = st.toggle(f"Focus on {GROUP_NAMES}", key=FOCUS_KEY, on_change=reset_gallery)
     matrix_col, side_col = st.columns([3, 2])
     with matrix_col:
-        render_matrix(predictions, focus, normalized)
+        render_matrix(run, focus, normalized)
     with side_col:
-        mistakes = int((predictions.predicted != predictions.labels).sum())
         accuracy_col, mistakes_col = st.columns(2)
-        accuracy_col.metric("Test accuracy", f"{1 - mistakes / len(predictions.labels):.2%}")
-        mistakes_col.metric("Misclassified test images", f"{mistakes:,}")
-        render_top_confusions(predictions, focus)
-    render_gallery_section(predictions, focus)
+        accuracy_col.metric("Test accuracy", f"{run.accuracy:.2%}")
+        mistakes_col.metric("Misclassified test images", f"{len(run.mistakes):,}")
+        render_top_confusions(run, focus)
+    render_gallery_section(run, focus)
 
 
 # ---------------------------------------------------------------- per-class metrics
@@ -260,9 +259,9 @@ def style_metrics(table: pd.DataFrame, worst: list[str]) -> pd.io.formats.style.
     ).apply(lambda row: [highlight if row.name in worst else ""] * len(row), axis=1)
 
 
-def render_metrics_tab(predictions: Predictions) -> None:
+def render_metrics_tab(run: RunEvaluation) -> None:
     """Precision, recall, F1 and support per class (scikit-learn), worst classes highlighted."""
-    table = evaluation.per_class_metrics(predictions.predicted, predictions.labels)
+    table = run.metrics
     worst = error_analysis.worst_classes(table)
     table_col, chart_col = st.columns([2, 3])
     with table_col:

@@ -55,6 +55,13 @@ def load_predictions(run_id: str) -> evaluation.Predictions:
     return evaluation.load_predictions(run_folder(run_id))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_evaluation(run_id: str) -> evaluation.RunEvaluation:
+    """Matrix, metrics, confusions and ranked mistakes of a finished run, computed once per run id
+    (its predictions never change). Raises ValueError when its predictions cannot be read."""
+    return evaluation.RunEvaluation.from_predictions(evaluation.load_predictions(run_folder(run_id)))
+
+
 def run_label(record: dict[str, Any]) -> str:
     """Short human label for pickers: model, test accuracy, date and id suffix."""
     test = record.get("test") or {}

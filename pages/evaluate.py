@@ -1,7 +1,8 @@
-"""Evaluate: where and why does a finished run fail? (issue 4)
+"""Evaluate: where and why does a finished run fail?
 
-Reads only stored predictions (no TensorFlow): confusion matrix -> gallery of the clicked cell,
-per-class metrics, a comparison of two runs and the validation confusion epoch by epoch.
+Reads only stored predictions (no TensorFlow), evaluated once per run: confusion matrix -> gallery
+of the clicked cell, per-class metrics, a comparison of two runs and the validation confusion epoch
+by epoch.
 """
 
 import streamlit as st
@@ -20,17 +21,17 @@ if not records:
     st.stop()
 
 record = evaluate_view.pick_run(records)
-predictions = evaluate_view.load_run_predictions(record["id"])
-if predictions is None:
+run = evaluate_view.load_run_evaluation(record["id"])
+if run is None:
     st.stop()
 
 tabs = evaluate_view.open_tabs()
 with tabs["Confusion & gallery"]:
     if tabs["Confusion & gallery"].open:
-        evaluate_view.render_errors_tab(predictions)
+        evaluate_view.render_errors_tab(run)
 with tabs["Per-class metrics"]:
     if tabs["Per-class metrics"].open:
-        evaluate_view.render_metrics_tab(predictions)
+        evaluate_view.render_metrics_tab(run)
 with tabs["Compare runs"]:
     if tabs["Compare runs"].open:
         evaluate_compare.render_compare_tab(records, record["id"])

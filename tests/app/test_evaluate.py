@@ -74,7 +74,8 @@ def test_class_filters_show_exactly_that_cell(seeded_artifacts):
     at.selectbox(key="evaluate_predicted_class").set_value(0).run()
     assert not at.exception
     predictions = evaluation.load_predictions(seeded_artifacts / "runs" / run_ids(seeded_artifacts)["cnn"])
-    expected = error_analysis.select_gallery(predictions, 6, 0)
+    run = evaluation.RunEvaluation.from_predictions(predictions)
+    expected = error_analysis.select_gallery(run, 6, 0)
     titles = gallery_titles(at)
     assert len(titles) == min(12, len(expected)) > 0
     assert all(title.startswith("true Shirt / pred T-shirt/top") for title in titles)

@@ -1,9 +1,11 @@
-"""Evaluation numbers against independent references (plain numpy and Keras' own loss)."""
+"""Evaluation numbers against independent references (plain numpy, sklearn.metrics, Keras' loss)."""
 
 import numpy as np
 import pytest
+from sklearn import metrics
 
 from fmnist_core import evaluation
+from fmnist_core.data import CLASS_NAMES
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +53,44 @@ def test_accuracy_and_loss_match_keras(predictions):
     )
 
 
-def test_misclassified_are_exactly_the_pair_sorted_by_confidence(predictions):
-    indices = evaluation.misclassified(predictions, 6, 0)
-    expected = np.flatnonzero((predictions.labels == 6) & (predictions.predicted == 0))
-    assert sorted(indices) == sorted(expected)
-    confidences = predictions.confidence[indices]
-    assert (np.diff(confidences) <= 0).all()
+def test_run_evaluation_matches_sklearn(predictions):
+    run = evaluation.RunEvaluation.from_predictions(predictions)
+    labels, predicted = predictions.labels, predictions.predicted
+    assert np.array_equal(run.confusion, metrics.confusion_matrix(labels, predicted))
+    assert np.allclose(
+        run.confusion_normalized, metrics.confusion_matrix(labels, predicted, normalize="true")
+    )
+    precision, recall, f1, support = metrics.precision_recall_fscore_support(labels, predicted)
+    assert list(run.metrics.index) == list(CLASS_NAMES)
+    assert np.allclose(run.metrics[["precision", "recall", "f1"]].T, [precision, recall, f1])
+    assert list(run.metrics["support"]) == list(support)
+    assert run.accuracy == metrics.accuracy_score(labels, predicted)
+
+
+def test_run_evaluation_ranks_mistakes_and_correct_images_by_confidence(predictions):
+    run = evaluation.RunEvaluation.from_predictions(predictions)
+    wrong = predictions.predicted != predictions.labels
+    assert sorted(run.mistakes) == list(np.flatnonzero(wrong))
+    assert sorted(run.correct) == list(np.flatnonzero(~wrong))
+    for ranked in (run.mistakes, run.correct):
+        assert (np.diff(predictions.confidence[ranked]) <= 0).all()
+
+
+def test_run_evaluation_lists_every_confusion_and_the_tops_group(predictions):
+    run = evaluation.RunEvaluation.from_predictions(predictions)
+    assert [CLASS_NAMES[k] for k in evaluation.TOPS_GROUP] == ["T-shirt/top", "Pullover", "Coat", "Shirt"]
+    assert len(run.confusions) == 90 and len(run.group_confusions) == 12
+    for table in (run.confusions, run.group_confusions):
+        assert list(table["images"]) == sorted(table["images"], reverse=True)
+        for row in table.itertuples():
+            assert row.images == run.confusion[row.true_index, row.predicted_index]
+            assert (row.true, row.predicted) == (
+                CLASS_NAMES[row.true_index],
+                CLASS_NAMES[row.predicted_index],
+            )
+            assert row.true_index != row.predicted_index
+    group_pairs = {(r.true_index, r.predicted_index) for r in run.group_confusions.itertuples()}
+    assert group_pairs == {(i, j) for i in evaluation.TOPS_GROUP for j in evaluation.TOPS_GROUP if i != j}
 
 
 def test_predictions_round_trip_and_malformed_files_are_refused(tmp_path, predictions):

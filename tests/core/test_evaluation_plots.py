@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fmnist_core import error_analysis, evaluation_plots
+from fmnist_core import error_analysis, evaluation, evaluation_plots
 from fmnist_core.data import CLASS_NAMES
 
 
@@ -63,7 +63,7 @@ def test_normalised_matrix_writes_percentages_on_a_fixed_scale(counts):
 
 
 def test_sub_matrix_keeps_the_real_class_indices_and_outlines_the_selection(counts):
-    group = error_analysis.TOPS_GROUP
+    group = evaluation.TOPS_GROUP
     figure = evaluation_plots.plot_confusion_matrix(
         error_analysis.sub_matrix(counts, group), group, selected=(6, 0)
     )

@@ -69,7 +69,7 @@ def open_tab(page, name: str) -> None:
 def test_click_a_cell_browse_its_images_compare_and_replay(server, seeded_artifacts, page):
     ids = seeded_runs(seeded_artifacts)
     cnn = evaluation.load_predictions(seeded_artifacts / "runs" / ids["cnn"])
-    shirt_as_tshirt = error_analysis.select_gallery(cnn, 6, 0)
+    shirt_as_tshirt = error_analysis.select_gallery(evaluation.RunEvaluation.from_predictions(cnn), 6, 0)
     assert len(shirt_as_tshirt) > 0, "the tiny cnn should confuse some shirts with T-shirts"
     page.set_viewport_size({"width": 1400, "height": 2200})  # the whole page without scrolling
 
