@@ -57,7 +57,7 @@ JUDGED = {
 REFUSED = {
     "claims 20000x20000": (lambda: png_claiming_size(20_000, 20_000), "too large"),
     "not an image": (lambda: b"%PDF-1.4 not an image at all", "not a supported image"),
-    "truncated PNG": (truncated_png, "image"),
+    "truncated PNG": (truncated_png, "damaged or truncated"),
     "empty file": (lambda: b"", "empty"),
 }
 

@@ -15,7 +15,6 @@ from PIL import Image, ImageFile
 from fmnist_core.drawing import ImageError, load_image, preprocess_drawing, preprocess_photo
 
 TEST_IMAGES = Path("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
-CENTRE = (13.5, 13.5)
 
 
 # ---------------------------------------------------------------- helpers
@@ -42,20 +41,22 @@ def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
     return float((rows * image).sum() / total), float((cols * image).sum() / total)
 
 
-def assert_framed(image: np.ndarray, *, symmetric: bool = True) -> None:
-    """The item fills 28 along its long side and sits in the middle, as in the dataset.
+def assert_framed(image: np.ndarray, box: tuple[int, int, int, int], *, symmetric: bool = True) -> None:
+    """The item fills 28 pixels along its long side and is centred as in the dataset.
 
-    The dataset centres the bounding box; for a symmetric item the centre of mass is there too.
+    Args:
+        image: The model input.
+        box: Its exact (top, bottom, left, right) above half brightness. The dataset centres the
+            bounding box, putting an odd leftover pixel before the item (top or left).
+        symmetric: For a symmetric item the centre of mass is the box's centre too.
     """
     assert image.shape == (28, 28)
     assert image.dtype == np.float32
     assert image.min() >= 0.0 and image.max() <= 1.0
-    top, bottom, left, right = bright_box(image)
-    assert 26 <= max(bottom - top + 1, right - left + 1) <= 28
-    assert abs((top + bottom) / 2 - CENTRE[0]) <= 1 and abs((left + right) / 2 - CENTRE[1]) <= 1
+    assert bright_box(image) == box
     if symmetric:
-        row, col = centre_of_mass(image)
-        assert abs(row - CENTRE[0]) <= 1 and abs(col - CENTRE[1]) <= 1
+        centre = ((box[0] + box[1]) / 2, (box[2] + box[3]) / 2)
+        assert centre_of_mass(image) == pytest.approx(centre, abs=1e-5)
 
 
 def encode(image: Image.Image, fmt: str = "PNG", **params) -> bytes:
@@ -88,9 +89,7 @@ def test_off_centre_rectangle_is_centred_and_scaled() -> None:
     canvas[40:100, 250:370, :3] = 20  # 60 x 120 dark rectangle in the top-right corner
     result = preprocess_drawing(canvas)
     assert result is not None
-    assert_framed(result)
-    top, bottom, left, right = bright_box(result)
-    assert right - left + 1 >= 26 and 12 <= bottom - top + 1 <= 16  # aspect ratio 1:2 kept
+    assert_framed(result, (7, 20, 0, 27))  # 28 x 14: the aspect ratio 2:1 kept
 
 
 def test_polarity_background_black_ink_bright() -> None:
@@ -138,7 +137,7 @@ def test_transparent_background_uses_alpha_as_ink(colour: int) -> None:
     canvas[50:350, 180:220] = (colour, colour, colour, 255)
     result = preprocess_drawing(canvas)
     assert result is not None
-    assert_framed(result)
+    assert_framed(result, (0, 27, 12, 15))  # 300 x 40 -> 28 x 4
     assert result[0, 0] == 0.0
 
 
@@ -148,7 +147,7 @@ def test_light_ink_on_dark_canvas() -> None:
     canvas[20:80, 20:200, :3] = 255
     result = preprocess_drawing(canvas)
     assert result is not None
-    assert_framed(result)
+    assert_framed(result, (10, 18, 0, 27))  # 60 x 180 -> 9 x 28, the odd row on top
 
 
 def test_rgb_and_grayscale_inputs_match_rgba() -> None:
@@ -219,7 +218,7 @@ def synthetic_photo(rng: np.random.Generator) -> np.ndarray:
 def test_photo_item_is_centred_bright_and_fills_frame() -> None:
     result = preprocess_photo(synthetic_photo(np.random.default_rng(0)))
     assert result is not None
-    assert_framed(result, symmetric=False)
+    assert_framed(result, (9, 18, 0, 27), symmetric=False)
     assert result[0].max() == 0.0 and result[-1].max() == 0.0  # background is black
     sole_row = bright_box(result)[1]
     assert result[sole_row].mean() > 0.7  # the darkest part, the sole, is the brightest
@@ -236,7 +235,7 @@ def test_transparent_png_photo() -> None:
     rgba[100:200, 50:450] = (90, 60, 30, 255)
     result = preprocess_photo(rgba)
     assert result is not None
-    assert_framed(result)
+    assert_framed(result, (11, 17, 0, 27))  # 100 x 400 -> 7 x 28
 
 
 def test_uploaded_jpeg_photo_end_to_end() -> None:
@@ -244,7 +243,7 @@ def test_uploaded_jpeg_photo_end_to_end() -> None:
     data = encode(Image.fromarray(photo).convert("RGB"), "JPEG", quality=85)
     result = preprocess_photo(load_image(data))
     assert result is not None
-    assert_framed(result, symmetric=False)
+    assert_framed(result, (9, 18, 0, 27), symmetric=False)
 
 
 # ---------------------------------------------------------------- load_image
