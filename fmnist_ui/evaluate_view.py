@@ -1,8 +1,10 @@
 """Widgets and sections of the Evaluate page: run picker, confusion matrix, gallery, metrics.
 
-The clicked cell of the confusion matrix is written into the two class filters of the gallery (a
-callback), so a click, a filter change and the group focus all drive one gallery. Everything drawn
-comes from the run's cached ``RunEvaluation``: toggles only re-render.
+The gallery's two class filters are the one record of the chosen cell: a click on the matrix or a
+row of the confusions table writes them (a callback), and the matrix's outline, the table's ticked
+row and the gallery are all drawn from them, so the four always agree, with or without the focus on
+the tops group. Everything drawn comes from the run's cached ``RunEvaluation``: toggles only
+re-render.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ CONFUSIONS_KEY = "evaluate_top_confusions"
 GALLERY_KEY = "evaluate_gallery"
 ANY_CLASS = -1  # the filters' "Any" option (None would show as an empty selectbox)
 TABS = ("Confusion & gallery", "Per-class metrics", "Compare runs", "Over time")
+ALL_CLASSES = tuple(range(NUM_CLASSES))
 GROUP_NAMES = " / ".join(CLASS_NAMES[k] for k in evaluation.TOPS_GROUP)
 
 
@@ -110,29 +113,52 @@ def open_tabs() -> dict[str, Any]:
 # ---------------------------------------------------------------- confusion matrix and gallery
 
 
+def shown_classes(focus: bool) -> tuple[int, ...]:
+    """The classes of the matrix, table and filters: the tops group when focused, else all ten."""
+    return evaluation.TOPS_GROUP if focus else ALL_CLASSES
+
+
+def chosen_cell() -> tuple[int, int]:
+    """The (true, predicted) class filters; ANY_CLASS on a side that takes any class."""
+    return st.session_state.get(TRUE_KEY, ANY_CLASS), st.session_state.get(PREDICTED_KEY, ANY_CLASS)
+
+
+def _choose_cell(cell: tuple[int, int]) -> None:
+    st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = cell
+    _first_page()
+
+
+def _first_page() -> None:
+    st.session_state[f"{GALLERY_KEY}_page"] = 1
+
+
+def clear_choice_outside(classes: tuple[int, ...]) -> None:
+    """Forgets a chosen cell or class that the focus hides (before the widgets are drawn)."""
+    if any(k not in (ANY_CLASS, *classes) for k in chosen_cell()):
+        reset_gallery()
+
+
 def _on_matrix_select() -> None:
     """Copies the clicked cell into the gallery's class filters."""
     points = st.session_state[MATRIX_KEY].selection.points
     cell = evaluation_plots.cell_from_point(points[0]) if points else None
     if cell is not None:
-        st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = cell
-        st.session_state[f"{GALLERY_KEY}_page"] = 1
+        _choose_cell(cell)
 
 
 def _on_confusion_row_select(cells: list[tuple[int, int]]) -> None:
+    """Copies the ticked pair into the filters; unticking it goes back to any class."""
     rows = st.session_state[CONFUSIONS_KEY].selection.rows
-    if rows:
-        st.session_state[TRUE_KEY], st.session_state[PREDICTED_KEY] = cells[rows[0]]
-        st.session_state[f"{GALLERY_KEY}_page"] = 1
+    _choose_cell(cells[rows[0]] if rows else (ANY_CLASS, ANY_CLASS))
 
 
 def render_matrix(run: RunEvaluation, focus: bool, normalized: bool) -> None:
     """The clickable confusion matrix (10x10, or the tops group's 4x4 when focused)."""
-    classes = evaluation.TOPS_GROUP if focus else tuple(range(NUM_CLASSES))
+    classes = shown_classes(focus)
     matrix = run.confusion_normalized if normalized else run.confusion
     if focus:
         matrix = error_analysis.sub_matrix(matrix, classes)
-    selected = (st.session_state.get(TRUE_KEY, ANY_CLASS), st.session_state.get(PREDICTED_KEY, ANY_CLASS))
+    selected = chosen_cell()
     figure = evaluation_plots.plot_confusion_matrix(
         matrix,
         classes,
@@ -150,15 +176,25 @@ def render_matrix(run: RunEvaluation, focus: bool, normalized: bool) -> None:
     )
 
 
+def tick_chosen_row(cells: list[tuple[int, int]]) -> None:
+    """Ticks the table row of the chosen cell, or none when the table does not list it."""
+    chosen = chosen_cell()
+    rows = [cells.index(chosen)] if chosen in cells else []
+    state = st.session_state.get(CONFUSIONS_KEY)
+    if list(state["selection"]["rows"] if state else []) != rows:
+        st.session_state[CONFUSIONS_KEY] = {"selection": {"rows": rows}}
+
+
 def render_top_confusions(run: RunEvaluation, focus: bool) -> None:
     """The largest confusions as a table; selecting a row opens them in the gallery."""
     table = run.group_confusions if focus else run.confusions.head(8)
-    cells = list(zip(table["true_index"], table["predicted_index"], strict=True))
+    cells = [(int(i), int(j)) for i, j in zip(table["true_index"], table["predicted_index"], strict=True)]
+    tick_chosen_row(cells)
     st.markdown(f"**{'Confusions inside the group' if focus else 'Most frequent confusions'}** (select one)")
     st.dataframe(
         table[["true", "predicted", "images"]],
         hide_index=True,
-        on_select=functools.partial(_on_confusion_row_select, [(int(i), int(j)) for i, j in cells]),
+        on_select=functools.partial(_on_confusion_row_select, cells),
         selection_mode="single-row",
         key=CONFUSIONS_KEY,
         height="content",
@@ -166,14 +202,14 @@ def render_top_confusions(run: RunEvaluation, focus: bool) -> None:
 
 
 def _class_filter(label: str, key: str, focus: bool) -> int | None:
-    """A class picker; returns the class index, or None for any class."""
+    """A picker of the shown classes; returns the class index, or None for any of them."""
     any_label = "Any in the group" if focus else "Any"
     choice = st.selectbox(
         label,
-        [ANY_CLASS, *range(NUM_CLASSES)],
+        [ANY_CLASS, *shown_classes(focus)],
         format_func=lambda k: any_label if k == ANY_CLASS else CLASS_NAMES[k],
         key=key,
-        on_change=lambda: st.session_state.update({f"{GALLERY_KEY}_page": 1}),
+        on_change=_first_page,
     )
     return None if choice == ANY_CLASS else choice
 
@@ -206,7 +242,7 @@ def render_gallery_section(run: RunEvaluation, focus: bool) -> None:
     """Filters, then one page of matching test images with their probability bars."""
     st.subheader("Gallery")
     true_class, predicted_class, min_confidence = read_gallery_filters(focus)
-    group = evaluation.TOPS_GROUP if focus else None
+    group = shown_classes(focus) if focus else None
     indices = error_analysis.select_gallery(
         run,
         group if true_class is None else true_class,
@@ -229,7 +265,8 @@ def render_errors_tab(run: RunEvaluation) -> None:
     with normalize_col:
         normalized = st.toggle("Row-normalised (% of each true class)", key=NORMALIZE_KEY)
     with focus_col:
-        focus = st.toggle(f"Focus on {GROUP_NAMES}", key=FOCUS_KEY, on_change=reset_gallery)
+        focus = st.toggle(f"Focus on {GROUP_NAMES}", key=FOCUS_KEY, on_change=_first_page)
+    clear_choice_outside(shown_classes(focus))
     matrix_col, side_col = st.columns([3, 2])
     with matrix_col:
         render_matrix(run, focus, normalized)

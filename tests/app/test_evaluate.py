@@ -12,9 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fmnist_core import error_analysis, evaluation
+from fmnist_core.data import CLASS_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "evaluate.py")
+GROUP = ["T-shirt/top", "Pullover", "Coat", "Shirt"]
 
 
 def run_ids(root: Path) -> dict[str, str]:
@@ -42,6 +44,48 @@ def gallery_titles(at: AppTest, key: str = "evaluate_gallery") -> list[str]:
     """The titles of the gallery's items, in display order."""
     charts = [chart for chart in at.get("plotly_chart") if f"-{key}_item_" in chart.proto.id]
     return [json.loads(chart.proto.spec)["layout"]["annotations"][0]["text"] for chart in charts]
+
+
+def title_classes(title: str) -> tuple[str, str]:
+    """(true, predicted) class names of a gallery title "true X / pred Y (p=...)..."."""
+    true_name, rest = title.removeprefix("true ").split(" / pred ", 1)
+    return true_name, rest.split(" (p=")[0]
+
+
+def chosen(at: AppTest) -> tuple[str, str]:
+    """The two class filters as the user reads them."""
+    boxes = at.selectbox(key="evaluate_true_class"), at.selectbox(key="evaluate_predicted_class")
+    return tuple(box.options[box.index] for box in boxes)
+
+
+def tick_row(at: AppTest, row: int) -> tuple[str, str]:
+    """What ticking a row of the confusions table does: the row ticked, its pair in the filters."""
+    table = at.dataframe[0].value
+    pair = table["true"][row], table["predicted"][row]
+    at.session_state["evaluate_top_confusions"] = {"selection": {"rows": [row]}}
+    at.selectbox(key="evaluate_true_class").set_value(CLASS_NAMES.index(pair[0]))
+    at.selectbox(key="evaluate_predicted_class").set_value(CLASS_NAMES.index(pair[1])).run()
+    assert not at.exception
+    return pair
+
+
+def assert_table_filters_and_gallery_agree(at: AppTest, classes: list[str]) -> None:
+    """Filters list ``classes``; the table lists their pairs and ticks the chosen one only; the
+    gallery shows what the filters say; the matrix outlines the chosen cell only."""
+    assert [box.options[1:] for box in at.selectbox if box.key.endswith("_class")] == [classes, classes]
+    cell = chosen(at)
+    table = at.dataframe[0].value
+    pairs = list(zip(table["true"], table["predicted"], strict=True))
+    assert all(true in classes and predicted in classes for true, predicted in pairs)
+    ticked = at.session_state["evaluate_top_confusions"]["selection"]["rows"]
+    assert [pairs[row] for row in ticked] == ([cell] if cell in pairs else [])
+    titles = gallery_titles(at)
+    assert titles
+    for true_name, predicted_name in map(title_classes, titles):
+        assert true_name in (classes if cell[0].startswith("Any") else [cell[0]])
+        assert predicted_name in (classes if cell[1].startswith("Any") else [cell[1]])
+    outlined = bool(plotly_figure(at, 0)["layout"].get("shapes"))
+    assert outlined == (cell[0] in classes and cell[1] in classes)
 
 
 def test_latest_run_shows_its_matrix_metrics_and_gallery(seeded_artifacts):
@@ -93,9 +137,33 @@ def test_metrics_tab_and_one_click_focus_on_the_tops_group(seeded_artifacts):
     assert not at.exception
     assert at.toggle(key="evaluate_focus_group").value is True
     sub_matrix = plotly_figure(at, 0)["data"][1]
-    assert sorted(set(sub_matrix["x"])) == ["Coat", "Pullover", "Shirt", "T-shirt/top"]
-    titles = gallery_titles(at)
-    assert titles and all(title.split(" / pred ")[1].split(" (")[0] in sub_matrix["x"] for title in titles)
+    assert sorted(set(sub_matrix["x"])) == sorted(GROUP)
+    assert_table_filters_and_gallery_agree(at, GROUP)
+
+
+def test_focus_clears_a_ticked_pair_outside_the_group(seeded_artifacts):
+    at = open_page()
+    table = at.dataframe[0].value
+    outside = [k for k in range(len(table)) if not {table["true"][k], table["predicted"][k]} <= set(GROUP)]
+    assert outside, "the tiny cnn should confuse some classes outside the group"
+    tick_row(at, outside[0])
+    at.toggle(key="evaluate_focus_group").set_value(True).run()
+    assert not at.exception
+    assert chosen(at) == ("Any in the group", "Any in the group")
+    assert_table_filters_and_gallery_agree(at, GROUP)
+
+
+def test_focus_keeps_a_ticked_pair_inside_the_group(seeded_artifacts):
+    at = open_page()
+    table = at.dataframe[0].value
+    inside = [k for k in range(len(table)) if {table["true"][k], table["predicted"][k]} <= set(GROUP)]
+    assert inside, "the tiny cnn should confuse some tops with each other"
+    pair = tick_row(at, inside[0])
+    for focus, classes in ((True, GROUP), (False, list(CLASS_NAMES))):
+        at.toggle(key="evaluate_focus_group").set_value(focus).run()
+        assert not at.exception
+        assert chosen(at) == pair
+        assert_table_filters_and_gallery_agree(at, classes)
 
 
 def test_compare_tab_counts_what_the_cnn_fixes(seeded_artifacts):
