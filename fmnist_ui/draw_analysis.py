@@ -17,6 +17,7 @@ from fmnist_core.data import CLASS_NAMES
 from fmnist_ui import draw_plots, loaders
 
 LOGGER = logging.getLogger(__name__)
+RANKS = ("1st", "2nd", "3rd")
 SALIENCY_TITLES = {"grad-cam": "Grad-CAM", "gradient-x-input": "Gradient × input", "linear": "|w · x|"}
 SALIENCY_NOTES = {
     "grad-cam": "Grad-CAM on the last convolution layer: bright areas raised the score of **{label}** "
@@ -31,7 +32,12 @@ SALIENCY_NOTES = {
 
 
 def render_analysis(
-    run_model: inference.RunModel, image: np.ndarray, *, slot: str, true_label: str = ""
+    run_model: inference.RunModel,
+    image: np.ndarray,
+    *,
+    slot: str,
+    true_label: str = "",
+    show_input: bool = True,
 ) -> None:
     """Model input, saliency map and probability bars of one (28, 28) image, side by side.
 
@@ -40,6 +46,7 @@ def render_analysis(
         image: The exact model input, float32 in [0, 1].
         slot: Unique per analysis on the page (widget keys).
         true_label: The real class, for test images.
+        show_input: Show the enlarged model input (off where the page already shows it).
     """
     try:
         probabilities = inference.predict_probabilities(run_model, image[None])[0]
@@ -51,8 +58,11 @@ def render_analysis(
     if true_label:
         verdict += f" · it really is **{true_label}**"
     st.markdown(verdict)
-    input_column, saliency_column, bars_column = st.columns([1, 1, 2])
-    input_column.image(draw_plots.enlarge(image), caption="What the model sees (28 × 28)")
+    if show_input:
+        input_column, saliency_column, bars_column = st.columns([1, 1, 2])
+        input_column.image(draw_plots.enlarge(image), caption="What the model sees (28 × 28)")
+    else:
+        saliency_column, bars_column = st.columns([1, 2])
     with saliency_column:
         note = render_saliency(run_model, image, top)
     bars_column.plotly_chart(
@@ -88,26 +98,16 @@ def render_all_models(image: np.ndarray) -> None:
     with st.spinner("Asking every model ..."):
         for record in loaders.finished_runs():
             rows.append({"Run": loaders.run_label(record), **_top3_cells(record, image)})
-    percent = {"format": "percent", "min_value": 0.0, "max_value": 1.0}
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        column_config={
-            "1st %": st.column_config.ProgressColumn("1st %", **percent),
-            "2nd %": st.column_config.ProgressColumn("2nd %", **percent),
-            "3rd %": st.column_config.ProgressColumn("3rd %", **percent),
-        },
-    )
+    # A static table wraps its cells to the width there is, so no column ends up scrolled out of
+    # view, on a laptop or a phone (an interactive grid kept its columns' widths and cut the last).
+    st.table(pd.DataFrame(rows, columns=["Run", *RANKS]).fillna(""), hide_index=True)
 
 
-def _top3_cells(record: dict[str, Any], image: np.ndarray) -> dict[str, Any]:
+def _top3_cells(record: dict[str, Any], image: np.ndarray) -> dict[str, str]:
+    """One cell per rank, such as ``Trouser 74%``."""
     try:
         probabilities = inference.predict_probabilities(loaders.load_run_model(record["id"]), image[None])[0]
     except ValueError as error:
-        return {"1st": f"unavailable: {error}"}
-    cells: dict[str, Any] = {}
-    for rank, (name, probability) in zip(
-        ("1st", "2nd", "3rd"), inference.top_classes(probabilities), strict=True
-    ):
-        cells[rank], cells[f"{rank} %"] = name, probability
-    return cells
+        return {RANKS[0]: f"unavailable: {error}"}
+    top3 = inference.top_classes(probabilities)
+    return {rank: f"{name} {probability:.0%}" for rank, (name, probability) in zip(RANKS, top3, strict=True)}

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-CANVAS_SIZE = 392  # 14 x 28: big enough to draw comfortably, square like the model input
+# 12 x 28, square like the model input: fits a 400-pixel-wide phone screen (368 pixels of content
+# beside the page margins) while still giving 12 canvas pixels per model pixel.
+CANVAS_SIZE = 336
+DEFAULT_STROKE_WIDTH = 26  # pen width in canvas pixels, about 2 model pixels
 INK = "#000000"
 PAPER = "#ffffff"
 # Tool label -> drawing_mode. Shapes are filled with ink: dataset garments are solid silhouettes.

@@ -17,6 +17,7 @@ from fmnist_core.data import CLASS_NAMES
 TOP_COLOUR = "#e4572e"
 OTHER_COLOUR = "#a0aec0"
 PIXEL_SCALE = 6  # 28 x 6 = 168 screen pixels, each model pixel a crisp square
+ENLARGED_SIZE = 28 * PIXEL_SCALE
 SALIENCY_SCALE = "Inferno"
 
 

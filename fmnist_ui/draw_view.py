@@ -14,16 +14,31 @@ import streamlit as st
 
 from fmnist_core import drawing, inference
 from fmnist_core.data import CLASS_NAMES, to_model_input
-from fmnist_ui import draw_analysis, draw_canvas, loaders
+from fmnist_ui import draw_analysis, draw_canvas, draw_plots, loaders
 
 CANVAS_VERSION = "draw_canvas_version"  # bumped by Clear: a new canvas key gives an empty canvas
 TEST_INDEX = "draw_test_index"
 TEST_CLASS = "draw_test_class"
 ANY_CLASS = "Any class"
 EMPTY_PROMPT = (
-    "Draw a garment on the canvas: a T-shirt, trousers, a bag, a sneaker... Fill it in, as the "
-    "dataset's garments are solid silhouettes. The model's answer appears after every stroke."
+    "Draw a garment on the canvas: a T-shirt, trousers, a bag, a sneaker... The model's answer "
+    "appears after every stroke."
 )
+# The models only know the dataset's photos: a sneaker drawn toe-right scored "Bag 100%".
+DRAWING_HINT = (
+    ":material/lightbulb: Draw like the dataset's photos: **one** garment, upright, filling the "
+    "canvas, as a **filled silhouette** rather than an outline. Shoes, sandals and boots **point "
+    "left**. Try a test image to see a real one."
+)
+
+
+@dataclass(frozen=True)
+class ReferenceImage:
+    """A test image shown next to the drawing: its index, model input and true class."""
+
+    index: int
+    image: np.ndarray
+    label: str
 
 
 @dataclass(frozen=True)
@@ -83,17 +98,19 @@ def drawing_controls() -> DrawSettings:
         help="Filled shapes give the solid silhouettes the models were trained on. A polygon is "
         "sent when you close it by clicking its first corner again.",
     )
-    brush_column, fill_column, clear_column = st.columns([5, 5, 3], vertical_alignment="bottom")
-    stroke_width = brush_column.slider("Brush width", 5, 80, 30, step=1, key="draw_brush")
-    fill_holes = fill_column.checkbox(
-        "Fill outlines",
-        value=True,
-        key="draw_fill",
-        help="Dataset garments are solid silhouettes: an outline you close is filled before the model "
-        "sees it (small holes, like a bag's handle, stay open).",
-    )
-    clear_column.button("Clear", key="draw_clear", icon=":material/delete:", on_click=_clear_canvas)
-    st.space("medium")  # room for the canvas's own toolbar, which pops up above its top edge
+    # One row that wraps instead of squeezing its labels when the canvas side is narrow.
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        stroke_width = st.slider(
+            "Brush width", 4, 70, draw_canvas.DEFAULT_STROKE_WIDTH, step=1, key="draw_brush", width=120
+        )
+        fill_holes = st.checkbox(
+            "Fill outlines",
+            value=True,
+            key="draw_fill",
+            help="Dataset garments are solid silhouettes: an outline you close is filled before the "
+            "model sees it (small holes, like a bag's handle, stay open).",
+        )
+        st.button("Clear", key="draw_clear", icon=":material/delete:", on_click=_clear_canvas)
     return DrawSettings(tool, stroke_width, fill_holes)
 
 
@@ -102,8 +119,10 @@ def _clear_canvas() -> None:
 
 
 def drawing_input() -> np.ndarray | None:
-    """The canvas with its controls; returns the 28x28 model input, or None when nothing is drawn."""
+    """The canvas with its controls and hint; returns the 28x28 model input, or None when nothing is drawn."""
     settings = drawing_controls()
+    st.caption(DRAWING_HINT)
+    st.space("medium")  # room for the canvas's own toolbar, which pops up above its top edge
     rgba = draw_canvas.canvas_image(
         tool=settings.tool,
         stroke_width=settings.stroke_width,
@@ -160,42 +179,66 @@ def _pick_test_image() -> None:
 
 
 def render_draw_tab(run_model: inference.RunModel, compare_all: bool) -> None:
-    """Canvas on the left; the drawing's and a test image's analyses on the right."""
-    # The canvas column must fit the 392-pixel canvas on a laptop screen.
-    canvas_column, result_column = st.columns([9, 11], gap="medium")
-    with canvas_column:
+    """Canvas on the left; on the right the drawing's 28x28 input beside a real test image, then
+    what the model makes of each."""
+    # A fixed-width canvas side never cuts the canvas off: the results take the rest of the row, or
+    # wrap below the canvas when the screen is too narrow for both.
+    with st.container(horizontal=True, gap="medium"):
+        canvas_side = st.container(width=draw_canvas.CANVAS_SIZE + 16)
+        result_side = st.container()
+    with canvas_side:
         image = drawing_input()
-    with result_column:
-        st.markdown("##### Your drawing")
-        if image is None:
-            st.info(EMPTY_PROMPT, icon=":material/draw:")
-        else:
-            draw_analysis.render_analysis(run_model, image, slot="drawing")
-        st.markdown("##### A real test image")
-        render_test_image(run_model)
+    with result_side:
+        reference = choose_reference()
+        render_side_by_side(image, reference)
+        if image is not None:
+            draw_analysis.render_analysis(run_model, image, slot="drawing", show_input=False)
+        if reference is not None:
+            st.markdown(f"##### The real {reference.label}")
+            draw_analysis.render_analysis(
+                run_model, reference.image, slot="test", true_label=reference.label, show_input=False
+            )
     if compare_all and image is not None:
         st.markdown("##### Every finished run on your drawing")
         draw_analysis.render_all_models(image)
 
 
-def render_test_image(run_model: inference.RunModel) -> None:
-    """Class filter and pick button, then the picked test image's analysis."""
-    class_column, button_column = st.columns([3, 2])
-    class_column.selectbox(
-        "Test image class", [ANY_CLASS, *CLASS_NAMES], key=TEST_CLASS, label_visibility="collapsed"
-    )
-    button_column.button(
-        "Try a test image", key="draw_test_pick", icon=":material/casino:", on_click=_pick_test_image
-    )
+def choose_reference() -> ReferenceImage | None:
+    """Class filter and pick button; returns the picked test image, None before the first pick."""
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.selectbox(
+            "Test image class",
+            [ANY_CLASS, *CLASS_NAMES],
+            key=TEST_CLASS,
+            label_visibility="collapsed",
+            width=200,
+        )
+        st.button(
+            "Try a test image", key="draw_test_pick", icon=":material/casino:", on_click=_pick_test_image
+        )
     index = st.session_state[TEST_INDEX]
     if index is None:
-        st.caption("Pick a random image of the test set (or one of a class) to compare with your drawing.")
-        return
+        return None
     dataset = loaders.load_dataset()
     image = to_model_input(dataset.x_test[index])
-    draw_analysis.render_analysis(
-        run_model, image, slot="test", true_label=CLASS_NAMES[int(dataset.y_test[index])]
-    )
+    return ReferenceImage(index, image, CLASS_NAMES[int(dataset.y_test[index])])
+
+
+def render_side_by_side(image: np.ndarray | None, reference: ReferenceImage | None) -> None:
+    """The drawing's 28x28 input next to the real test image, at the same scale, or prompts for them."""
+    pictures, captions = [], []
+    if image is not None:
+        pictures.append(draw_plots.enlarge(image))
+        captions.append("Your drawing, as the model sees it (28 × 28)")
+    if reference is not None:
+        pictures.append(draw_plots.enlarge(reference.image))
+        captions.append(f"A real {reference.label} (test image {reference.index})")
+    if pictures:
+        st.image(pictures, caption=captions, width=draw_plots.ENLARGED_SIZE)  # both at the same scale
+    if image is None:
+        st.info(EMPTY_PROMPT, icon=":material/draw:")
+    if reference is None:
+        st.caption("**Try a test image** (of any class, or of the one you draw) to see a real one here.")
 
 
 def render_upload_tab(run_model: inference.RunModel, compare_all: bool) -> None:

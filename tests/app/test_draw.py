@@ -1,9 +1,14 @@
-"""The Draw page with the canvas patched: predictions, the empty prompt, uploads, test images."""
+"""The Draw page with the canvas patched: predictions, the empty prompt, uploads, test images.
+
+What the page shows is checked against an independent computation: the run's ``model.keras``
+loaded straight with Keras, predicting the preprocessed image.
+"""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,16 +19,19 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from fmnist_core import runs
-from fmnist_core.data import CLASS_NAMES
-from fmnist_ui import draw_canvas
+from fmnist_core.data import CLASS_NAMES, load_fashion_mnist
+from fmnist_core.drawing import preprocess_drawing, preprocess_photo
+from fmnist_ui import draw_canvas, draw_plots, loaders
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "draw.py")
+PROMPT = "Draw a garment on the canvas"
+DRAWING_CAPTION = "Your drawing, as the model sees it (28 × 28)"
 
 
 def drawn_rectangle() -> np.ndarray:
     """What the canvas returns after drawing a filled rectangle: dark ink on white, RGBA."""
     canvas = np.full((draw_canvas.CANVAS_SIZE, draw_canvas.CANVAS_SIZE, 4), 255, dtype=np.uint8)
-    canvas[120:330, 70:320, :3] = 0
+    canvas[100:300, 60:280, :3] = 0
     return canvas
 
 
@@ -35,6 +43,23 @@ def open_page(monkeypatch: pytest.MonkeyPatch, canvas: np.ndarray | None) -> App
     return at
 
 
+def choose_run(at: AppTest, model: str) -> str:
+    """Picks the run of ``model`` in the page's run picker; returns its id."""
+    run_id = next(record["id"] for record in runs.list_runs() if record["model"] == model)
+    at.selectbox(key="draw_run").set_value(run_id).run()
+    assert not at.exception, at.exception
+    return run_id
+
+
+def keras_probabilities(run_id: str, image: np.ndarray) -> np.ndarray:
+    """Reference: the run's model file loaded with Keras alone, predicting one (28, 28) image."""
+    import keras
+
+    model = keras.saving.load_model(runs.run_path(run_id) / "model.keras", compile=False)
+    batch = image[None] if len(model.input_shape) == 3 else image[None, ..., None]
+    return np.asarray(model.predict(batch, verbose=0))[0]
+
+
 def bar_charts(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
@@ -43,47 +68,62 @@ def markdown_text(at: AppTest) -> str:
     return "\n".join(element.value for element in at.markdown)
 
 
-def assert_probability_bars(figure: dict) -> None:
+def image_captions(at: AppTest) -> list[str]:
+    return [caption for image in at.get("image") for caption in image.captions]
+
+
+def assert_bars_show(figure: dict, expected: np.ndarray) -> None:
+    """The bars are exactly these probabilities, in class order, with only the top one highlighted."""
     bars = figure["data"][0]
     assert bars["type"] == "bar" and tuple(bars["y"]) == CLASS_NAMES
-    assert sum(bars["x"]) == pytest.approx(1.0, abs=1e-4)
-    top = int(np.argmax(bars["x"]))
-    colours = bars["marker"]["color"]
-    assert len(set(colours)) == 2 and colours.count(colours[top]) == 1  # only the top class stands out
+    np.testing.assert_allclose(bars["x"], expected, rtol=0, atol=1e-6)
+    top = int(np.argmax(expected))
+    assert [colour == draw_plots.TOP_COLOUR for colour in bars["marker"]["color"]] == [
+        index == top for index in range(len(CLASS_NAMES))
+    ]
 
 
-def test_a_drawing_gets_probability_bars(seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def verdict(probabilities: np.ndarray) -> str:
+    top = int(np.argmax(probabilities))
+    return f"The model says **{CLASS_NAMES[top]}** ({probabilities[top]:.0%})"
+
+
+@pytest.mark.parametrize(("model", "method"), [("cnn", "Grad-CAM"), ("mlp", "Gradient × input")])
+def test_a_drawing_gets_the_chosen_runs_probabilities_and_saliency(
+    seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch, model: str, method: str
+) -> None:
     at = open_page(monkeypatch, drawn_rectangle())
-    charts = bar_charts(at)
-    assert len(charts) == 1
-    assert_probability_bars(charts[0])
-    assert "The model says" in markdown_text(at)
-    assert not any("Draw a garment on the canvas" in info.value for info in at.info)
-    captions = " ".join(caption.value for caption in at.caption)
-    assert "Grad-CAM" in captions or "Gradient × input" in captions
+    run_id = choose_run(at, model)
+    expected = keras_probabilities(run_id, preprocess_drawing(drawn_rectangle(), fill_holes=True))
+    (figure,) = bar_charts(at)
+    assert_bars_show(figure, expected)
+    assert verdict(expected) in markdown_text(at)
+    top = CLASS_NAMES[int(np.argmax(expected))]
+    assert image_captions(at) == [DRAWING_CAPTION, f"{method}: what drove {top}"]
+    assert not any(PROMPT in info.value for info in at.info)
 
 
 @pytest.mark.parametrize(
-    "canvas", [None, np.full((392, 392, 4), 255, np.uint8)], ids=["untouched", "cleared"]
+    "canvas",
+    [None, np.full((draw_canvas.CANVAS_SIZE, draw_canvas.CANVAS_SIZE, 4), 255, np.uint8)],
+    ids=["untouched", "cleared"],
 )
 def test_an_empty_canvas_shows_a_prompt_not_a_prediction(
     seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch, canvas: np.ndarray | None
 ) -> None:
     at = open_page(monkeypatch, canvas)
-    assert any("Draw a garment on the canvas" in info.value for info in at.info)
+    assert any(PROMPT in info.value for info in at.info)
     assert not at.get("plotly_chart")
+    assert not at.get("image")
     assert "The model says" not in markdown_text(at)
 
 
-@pytest.mark.parametrize(("model", "method"), [("cnn", "Grad-CAM"), ("mlp", "Gradient × input")])
-def test_each_model_family_gets_its_saliency_map(
-    seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch, model: str, method: str
+def test_the_hint_next_to_the_canvas_says_how_to_draw(
+    seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = open_page(monkeypatch, drawn_rectangle())
-    run_id = next(record["id"] for record in runs.list_runs() if record["model"] == model)
-    at.selectbox(key="draw_run").set_value(run_id).run()
-    assert not at.exception, at.exception
-    assert any(method in caption.value for caption in at.caption)
+    at = open_page(monkeypatch, None)
+    (hint,) = [caption.value for caption in at.caption if "point left" in caption.value]
+    assert "filled silhouette" in hint and "filling the canvas" in hint
 
 
 def test_an_uploaded_non_image_is_refused_clearly(
@@ -96,41 +136,60 @@ def test_an_uploaded_non_image_is_refused_clearly(
     assert not at.get("plotly_chart")
 
 
-def test_an_uploaded_photo_is_judged(seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_uploaded_photo_gets_the_chosen_runs_probabilities(
+    seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     photo = Image.new("RGB", (300, 200), (230, 230, 220))
     photo.paste((40, 60, 90), (60, 40, 240, 170))  # a dark item on a light background
     buffer = io.BytesIO()
     photo.save(buffer, "JPEG")
     at = open_page(monkeypatch, None)
+    run_id = choose_run(at, "cnn")
     at.file_uploader(key="draw_upload").set_value(("photo.jpg", buffer.getvalue(), "image/jpeg")).run()
     assert not at.exception, at.exception
     assert not at.error
-    charts = bar_charts(at)
-    assert len(charts) == 1
-    assert_probability_bars(charts[0])
+    decoded = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGBA"))
+    (figure,) = bar_charts(at)
+    assert_bars_show(figure, keras_probabilities(run_id, preprocess_photo(decoded)))
 
 
-def test_a_test_image_of_a_chosen_class(seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_test_image_of_a_chosen_class_sits_next_to_the_drawing(
+    seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = open_page(monkeypatch, drawn_rectangle())
+    run_id = choose_run(at, "mlp")
     at.selectbox(key="draw_test_class").set_value("Sneaker").run()
     at.button(key="draw_test_pick").click().run()
     assert not at.exception, at.exception
-    assert "it really is **Sneaker**" in markdown_text(at)
-    charts = bar_charts(at)
-    assert len(charts) == 2  # the drawing's and the test image's
-    for figure in charts:
-        assert_probability_bars(figure)
+    side_by_side = at.get("image")[0].captions
+    assert side_by_side[0] == DRAWING_CAPTION
+    match = re.fullmatch(r"A real Sneaker \(test image (\d+)\)", side_by_side[1])
+    assert match, side_by_side
+    dataset = load_fashion_mnist()
+    index = int(match.group(1))
+    assert CLASS_NAMES[dataset.y_test[index]] == "Sneaker"
+    expected = keras_probabilities(run_id, dataset.x_test[index].astype(np.float32) / 255.0)
+    assert f"{verdict(expected)} · it really is **Sneaker**" in markdown_text(at)
+    _, test_bars = bar_charts(at)
+    assert_bars_show(test_bars, expected)
 
 
-def test_compare_all_runs_lists_every_finished_run(
+def test_compare_all_runs_lists_every_finished_runs_top_3(
     seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = open_page(monkeypatch, drawn_rectangle())
     at.toggle(key="draw_compare_all").set_value(True).run()
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
-    assert len(table) == 2 and table["1st"].isin(CLASS_NAMES).all()
-    assert (table["1st %"] >= table["2nd %"]).all() and (table["2nd %"] >= table["3rd %"]).all()
+    image = preprocess_drawing(drawn_rectangle(), fill_holes=True)
+    expected = {}
+    for record in runs.list_runs():
+        probabilities = keras_probabilities(record["id"], image)
+        top3 = np.argsort(probabilities)[::-1][:3]
+        expected[loaders.run_label(record)] = [f"{CLASS_NAMES[i]} {probabilities[i]:.0%}" for i in top3]
+    table = at.table[0].value
+    assert list(table.columns) == ["Run", "1st", "2nd", "3rd"]
+    shown = {row["Run"]: [row["1st"], row["2nd"], row["3rd"]] for row in table.to_dict("records")}
+    assert shown == expected
 
 
 def test_clear_gives_a_new_canvas(seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch) -> None:

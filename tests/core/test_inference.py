@@ -128,8 +128,8 @@ def test_sklearn_inference_never_imports_tensorflow(artifacts: Path) -> None:
 
 # ---------------------------------------------------------------- a trained CNN on drawn garments
 
-CANVAS = 392  # the Draw page's canvas size
-BRUSH = 30  # the Draw page's default brush width
+CANVAS = 336  # the Draw page's canvas size
+BRUSH = 26  # the Draw page's default brush width
 
 
 def draw_on_canvas(shapes: list[tuple[str, list[int], dict]]) -> np.ndarray:
@@ -144,13 +144,13 @@ def draw_on_canvas(shapes: list[tuple[str, list[int], dict]]) -> np.ndarray:
 
 
 TROUSER = [  # two long vertical strokes joined at the top
-    ("line", [165, 60, 230, 60], {"fill": "black", "width": BRUSH}),
-    ("line", [165, 60, 160, 340], {"fill": "black", "width": BRUSH}),
-    ("line", [230, 60, 240, 340], {"fill": "black", "width": BRUSH}),
+    ("line", [141, 51, 197, 51], {"fill": "black", "width": BRUSH}),
+    ("line", [141, 51, 137, 291], {"fill": "black", "width": BRUSH}),
+    ("line", [197, 51, 206, 291], {"fill": "black", "width": BRUSH}),
 ]
 BAG = [  # a filled rectangle with a handle
-    ("rectangle", [80, 160, 310, 330], {"fill": "black"}),
-    ("arc", [140, 80, 250, 240], {"start": 180, "end": 360, "fill": "black", "width": BRUSH}),
+    ("rectangle", [69, 137, 266, 283], {"fill": "black"}),
+    ("arc", [120, 69, 214, 206], {"start": 180, "end": 360, "fill": "black", "width": BRUSH}),
 ]
 
 

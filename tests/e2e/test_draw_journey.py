@@ -1,4 +1,5 @@
-"""Real browser: draw with the mouse on the Draw page's canvas and see the probability bars appear."""
+"""Real browser: draw with the mouse on the Draw page's canvas and see the probability bars appear,
+on a laptop screen and on a 400-pixel-wide phone screen."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from tests.e2e.conftest import screenshot, wait_idle
 pytestmark = pytest.mark.e2e
 PROMPT = "Draw a garment on the canvas"
 BARS = ".js-plotly-plot .barlayer .point"  # one SVG group per bar
+RUNS_TABLE = '[data-testid="stTable"]'
+TROUSER_STROKES = ([(0.42, 0.15), (0.40, 0.85)], [(0.42, 0.15), (0.58, 0.15), (0.60, 0.85)])
 
 
 def canvas_box(page) -> dict:
@@ -30,6 +33,20 @@ def stroke(page, box: dict, points: list[tuple[float, float]]) -> None:
     page.mouse.up()
 
 
+def assert_inside(box: dict, left: float, right: float) -> None:
+    assert left <= box["x"] and box["x"] + box["width"] <= right, (box, left, right)
+
+
+def assert_runs_table_fits(page, viewport_width: int) -> None:
+    """The table of every run's top 3 shows all its columns: no part of it is scrolled out of view."""
+    table = page.locator(RUNS_TABLE).first
+    table.scroll_into_view_if_needed()
+    frame = table.bounding_box()
+    assert_inside(frame, 0, viewport_width)
+    assert_inside(table.locator("table").bounding_box(), frame["x"], frame["x"] + frame["width"])
+    assert table.locator("th").all_inner_texts()[-4:] == ["Run", "1st", "2nd", "3rd"]
+
+
 def test_drawing_a_stroke_shows_probability_bars(server, page) -> None:
     page.goto(server.url)
     wait_idle(page)
@@ -39,21 +56,52 @@ def test_drawing_a_stroke_shows_probability_bars(server, page) -> None:
     assert page.locator(BARS).count() == 0  # an empty canvas shows a prompt, never a prediction
     box = canvas_box(page)
 
-    stroke(page, box, [(0.42, 0.15), (0.40, 0.85)])  # one trouser leg
+    stroke(page, box, TROUSER_STROKES[0])  # one trouser leg
     page.get_by_text("The model says").first.wait_for(timeout=60_000)
     page.locator(BARS).first.wait_for()
     wait_idle(page)
     assert page.locator(BARS).count() == 10
     assert page.get_by_text(PROMPT).count() == 0
 
-    stroke(page, box, [(0.42, 0.15), (0.58, 0.15), (0.60, 0.85)])  # waistband and second leg
+    stroke(page, box, TROUSER_STROKES[1])  # waistband and second leg
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=10_000)
     wait_idle(page)
     assert page.locator(BARS).count() == 10
     assert page.locator('[data-testid="stImage"]').count() >= 2  # the 28x28 input and its saliency map
     screenshot(page, "draw_trouser_strokes")
 
+    page.get_by_text("Compare all finished runs").click()
+    page.locator(RUNS_TABLE).wait_for()
+    wait_idle(page)
+    assert_runs_table_fits(page, 1400)
+
     page.get_by_role("button", name="Clear").click()
     wait_idle(page)
     page.get_by_text(PROMPT).wait_for()
     assert page.locator(BARS).count() == 0
+
+
+def test_a_400px_screen_fits_the_canvas_and_the_runs_table(server, browser) -> None:
+    context = browser.new_context(viewport={"width": 400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{server.url}/draw")
+        wait_idle(page)
+        page.get_by_text(PROMPT).wait_for()
+        box = canvas_box(page)
+        assert_inside(box, 0, 400)
+        for points in TROUSER_STROKES:
+            stroke(page, box, points)
+        page.get_by_text("The model says").first.wait_for(timeout=60_000)
+        wait_idle(page)
+        canvas_box(page)
+        screenshot(page, "draw_400px")
+
+        page.get_by_text("Compare all finished runs").click()
+        page.locator(RUNS_TABLE).wait_for()
+        wait_idle(page)
+        assert_runs_table_fits(page, 400)
+        screenshot(page, "draw_400px_runs_table")
+    finally:
+        context.close()
