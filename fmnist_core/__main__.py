@@ -91,13 +91,15 @@ def worker(args: argparse.Namespace) -> int:
 
 
 def list_run_records(args: argparse.Namespace) -> int:
-    records = runs.list_runs(args.artifacts)
-    if not records:
+    records, damaged = runs.list_runs(args.artifacts), runs.list_damaged(args.artifacts)
+    if not records and not damaged:
         print(f"no runs in {runs.runs_dir(args.artifacts)}")
     for record in records:
         test = record.get("test") or {}
         accuracy = f"{test['accuracy']:.4f}" if test else "-"
         print(f"{record['id']:<40} {record['model']:<12} {record['status']:<9} test_accuracy {accuracy}")
+    for run in damaged:
+        print(f"{run.id:<40} {'?':<12} {'damaged':<9} {run.problem}; `delete {run.id}` removes it")
     return 0
 
 

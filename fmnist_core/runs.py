@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ ACTIVE_STATUSES = ("queued", "running")
 FINAL_STATUSES = ("finished", "stopped", "failed")
 HEARTBEAT_TIMEOUT_S = 60.0
 QUEUED_TIMEOUT_S = 120.0
+DAMAGE_GRACE_S = 10.0  # a folder this young without run.json is still being created
 RUN_ID_PATTERN = re.compile(r"^\d{8}-\d{6}-[a-z0-9_]{1,32}-[0-9a-f]{6}$")
 _UPDATE_LOCK = threading.Lock()
 LOST_WORKER = "worker stopped unexpectedly (killed or crashed); its partial results were discarded"
@@ -260,14 +262,62 @@ def stop_requested(folder: Path) -> bool:
     return (folder / "stop").exists()
 
 
+def _run_folders(root: str | os.PathLike | None) -> list[Path]:
+    return [folder for folder in runs_dir(root).iterdir() if RUN_ID_PATTERN.match(folder.name)]
+
+
 def list_runs(root: str | os.PathLike | None = None) -> list[dict[str, Any]]:
-    """All runs, newest first, with dead workers marked failed. Unreadable folders are skipped."""
+    """All runs, newest first, with dead workers marked failed. Damaged folders are left out
+    (``list_damaged`` lists them)."""
     records = []
-    for folder in runs_dir(root).iterdir():
-        if RUN_ID_PATTERN.match(folder.name):
-            with contextlib.suppress(ValueError, OSError):
-                records.append(refresh_status(folder))
+    for folder in _run_folders(root):
+        with contextlib.suppress(ValueError, OSError):
+            records.append(refresh_status(folder))
     return sorted(records, key=lambda r: r.get("created_at") or "", reverse=True)
+
+
+@dataclass(frozen=True)
+class DamagedRun:
+    """A run folder whose ``run.json`` cannot be read (a crash or a full disk cut it short)."""
+
+    id: str
+    problem: str
+
+
+def damage_of(folder: Path) -> str | None:
+    """What is wrong with a run folder's ``run.json``, or None when it reads as a run record.
+
+    A folder younger than a few seconds without ``run.json`` is a run being created, not damage.
+    """
+    path = folder / "run.json"
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        if time.time() - folder.stat().st_mtime < DAMAGE_GRACE_S:
+            return None
+        return "its run.json is missing"
+    except OSError as exc:
+        return f"its run.json cannot be read ({exc.strerror or exc})"
+    if not text.strip():
+        return "its run.json is empty (cut short by a crash or a full disk)"
+    try:
+        record = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return f"its run.json is not valid JSON ({len(text):,} bytes; cut short by a crash or a full disk?)"
+    if not isinstance(record, dict) or not {"id", "model", "status"} <= record.keys():
+        return "its run.json is not a run record (no id, model or status)"
+    return None
+
+
+def list_damaged(root: str | os.PathLike | None = None) -> list[DamagedRun]:
+    """Run folders whose ``run.json`` is missing or unreadable, oldest id first."""
+    damaged = []
+    for folder in sorted(_run_folders(root)):
+        with contextlib.suppress(OSError):  # deleted meanwhile
+            problem = damage_of(folder)
+            if problem:
+                damaged.append(DamagedRun(folder.name, problem))
+    return damaged
 
 
 def active_run(root: str | os.PathLike | None = None) -> dict[str, Any] | None:
@@ -276,8 +326,10 @@ def active_run(root: str | os.PathLike | None = None) -> dict[str, Any] | None:
 
 
 def delete_run(run_id: str, root: str | os.PathLike | None = None) -> None:
-    """Deletes a finished run's folder; an active run must be stopped first."""
-    folder = run_path(run_id, root)
-    if refresh_status(folder)["status"] in ACTIVE_STATUSES:
+    """Deletes a run's folder, damaged ones included; an active run must be stopped first."""
+    folder = runs_dir(root) / check_run_id(run_id)
+    if not folder.is_dir():
+        raise ValueError(f"No run {run_id!r} in {runs_dir(root)}.")
+    if damage_of(folder) is None and refresh_status(folder)["status"] in ACTIVE_STATUSES:
         raise ValueError(f"Run {run_id} is still training: stop it before deleting it.")
     shutil.rmtree(folder)

@@ -39,6 +39,11 @@ def list_runs() -> list[dict[str, Any]]:
     return runs.list_runs()
 
 
+def list_damaged() -> list[runs.DamagedRun]:
+    """Run folders whose run.json cannot be read (never cached)."""
+    return runs.list_damaged()
+
+
 def finished_runs() -> list[dict[str, Any]]:
     """Runs that have test predictions (finished or stopped)."""
     return [r for r in list_runs() if r["status"] in ("finished", "stopped") and r.get("test")]

@@ -9,12 +9,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from fmnist_core import importing, plots, runs
+from fmnist_core import importing, plots, run_summary, runs
 from fmnist_core.data import DatasetError
 from fmnist_core.model_files import ModelFileError
 from fmnist_ui import loaders, train_view, widgets
 
-PENDING_DELETE = "runs_pending_delete"
+PENDING_DELETE = "runs_pending_delete"  # the run waiting for "Yes, delete it"
+DELETE_TARGET = "runs_delete_target"  # the run picked for deletion, kept apart from the widget
+DELETED_NOTICE = "runs_deleted_notice"
 UPLOAD_GENERATION = "runs_upload_generation"  # a new uploader key empties the uploader
 IMPORT_NOTICE = "runs_import_notice"
 OVERLAY_DEFAULT = 3
@@ -28,8 +30,8 @@ def load_histories(records: list[dict[str, Any]]) -> dict[str, list[dict[str, An
 
 
 def duration(record: dict[str, Any]) -> pd.Timedelta | None:
-    start, end = runs.parse_iso(record.get("started_at")), runs.parse_iso(record.get("finished_at"))
-    return pd.Timedelta(seconds=end - start) if start and end else None
+    seconds = run_summary.elapsed_seconds(record) if record.get("finished_at") else None
+    return pd.Timedelta(seconds=seconds) if seconds is not None else None
 
 
 def best_val_accuracy(history: list[dict[str, Any]]) -> float | None:
@@ -37,21 +39,35 @@ def best_val_accuracy(history: list[dict[str, Any]]) -> float | None:
     return max(values) if values else None
 
 
+def epochs_cell(record: dict[str, Any], history: list[dict[str, Any]]) -> str:
+    """``5 / 20``: epochs done of those planned (blank for imported models)."""
+    planned = (record.get("config") or {}).get("epochs")
+    return f"{len(history)} / {planned}" if planned else ""
+
+
+def setting_cell(value: Any) -> str:
+    """A hyperparameter as a table cell: blank when the model does not take it."""
+    return "" if value is None else f"{value:g}"
+
+
 def runs_frame(records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
-    """One row per run: model, hyperparameters, status, accuracies, size, duration and date."""
+    """One row per run: model, status, accuracies, epochs done / planned, images trained on,
+    hyperparameters, size, duration and date."""
     rows = []
     for record in records:
-        config = record.get("config") or {}
+        config, history = record.get("config") or {}, histories[record["id"]]
+        imported = importing.is_imported(record)
         rows.append({
             "model": widgets.model_title(record),
             "status": record["status"],
             "test accuracy": (record.get("test") or {}).get("accuracy"),
-            "best val accuracy": best_val_accuracy(histories[record["id"]]),
+            "best val accuracy": best_val_accuracy(history),
+            "epochs": epochs_cell(record, history),
+            "training images": None if imported else run_summary.trained_images(config),
+            **{widgets.LABELS[key].lower(): setting_cell(config.get(key)) for key in widgets.LABELS if key != "epochs"},
+            "seed": "" if imported else str(config.get("seed", "")),
             "date": pd.to_datetime(record.get("created_at"), utc=True),
             "duration": duration(record),
-            **{widgets.LABELS[key].lower(): config.get(key) for key in widgets.LABELS},
-            "training images": config.get("train_samples") or (None if importing.is_imported(record) else 60_000),
-            "seed": config.get("seed"),
             "parameters": record.get("params"),
             "run id": record["id"],
         })  # fmt: skip
@@ -80,28 +96,48 @@ def show_runs_and_curves(records: list[dict[str, Any]]) -> None:
     runs_and_curves()
 
 
+PERCENT_COLUMNS = ("test accuracy", "best val accuracy")
+
+
 def show_runs_table(records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]) -> None:
-    percent = st.column_config.NumberColumn(format="percent")
+    """The table: accuracies in one format (two decimals), missing values blank, never "None"."""
+    frame = runs_frame(records, histories)
+    styled = frame.style.format("{:.2%}", subset=list(PERCENT_COLUMNS), na_rep="").format(
+        "{:,.0f}", subset=["training images", "parameters"], na_rep=""
+    )
     st.dataframe(
-        runs_frame(records, histories),
+        styled,
         hide_index=True,
         key="runs_table",
         column_config={
-            "best val accuracy": percent,
-            "test accuracy": percent,
-            "parameters": st.column_config.NumberColumn(format="%,d"),
-            "training images": st.column_config.NumberColumn(format="%,d"),
+            "model": st.column_config.TextColumn(width="medium", pinned=True),
+            "training images": st.column_config.NumberColumn(
+                help="Images the model learned from: the chosen training images minus the validation hold-out."
+            ),
+            "epochs": st.column_config.TextColumn(help="Epochs done / planned."),
             "duration": st.column_config.NumberColumn(format="compact"),
             "date": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },
     )
 
 
+def show_damaged(damaged: list[runs.DamagedRun]) -> None:
+    """Run folders whose run.json cannot be read: said, not hidden, and deletable below."""
+    if damaged:
+        lines = "\n".join(f"- `{run.id}`: {run.problem}" for run in damaged)
+        st.warning(
+            f"**{len(damaged)} damaged run folder{'s' * (len(damaged) != 1)}** cannot be shown:\n{lines}\n\n"
+            "Delete them below (they are listed as *damaged*).",
+            icon=":material/broken_image:",
+        )
+
+
 def pick_runs_to_compare(
     records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]
 ) -> list[str]:
-    """A multiselect of the runs that have curves; the newest few are preselected, and a run that
-    gets its first epoch while the page is open is added, so a run in training shows up by itself."""
+    """A multiselect of the runs that have curves; the newest few finished or stopped runs are
+    preselected, and a run that gets its first epoch while the page is open is added, so a run in
+    training shows up by itself."""
     candidates = {record["id"]: overlay_label(record) for record in records if histories[record["id"]]}
     if not candidates:
         st.caption("No run has finished an epoch yet, so there are no curves to compare.")
@@ -111,7 +147,11 @@ def pick_runs_to_compare(
     seen.update(candidates)
     current = st.session_state.get(COMPARE)
     if current is None or new:
-        chosen = list(candidates)[:OVERLAY_DEFAULT] if current is None else new + current
+        if current is None:  # finished or stopped runs only: a failed run at 10% squashes the others
+            useful = [record["id"] for record in records if record["status"] in ("finished", "stopped")]
+            chosen = [run_id for run_id in useful if run_id in candidates][:OVERLAY_DEFAULT]
+        else:
+            chosen = new + current
         st.session_state[COMPARE] = [run_id for run_id in chosen if run_id in candidates]
         default = None  # the value just set is this rerun's value
     else:
@@ -149,7 +189,7 @@ def show_overlay(
     show_training = st.toggle("Show training curves (dotted)", value=True, key="runs_show_training")
     labels = {record["id"]: f"{widgets.model_title(record)} · {record['id'][-6:]}" for record in records}
     figure = plots.plot_runs_overlay({labels[i]: histories[i] for i in run_ids}, metric, show_training)
-    st.plotly_chart(figure, key="runs_overlay")
+    st.plotly_chart(figure, key="runs_overlay", config=widgets.NO_TOOLBAR)
     if metric == "accuracy":
         st.caption(
             "Dotted grey lines: the test accuracy of people (83.5%, majority of 3 labels) and of the "
@@ -157,40 +197,57 @@ def show_overlay(
         )
 
 
-def delete_section(records: list[dict[str, Any]]) -> None:
-    """Pick a run, press Delete, then confirm (two steps, so one stray click deletes nothing)."""
-    pending = st.session_state.get(PENDING_DELETE)
-    if pending:
-        confirm_delete(pending)
-        return
-    deletable = {r["id"]: loaders.run_label(r) for r in records if r["status"] not in runs.ACTIVE_STATUSES}
-    if not deletable:
+def delete_section(records: list[dict[str, Any]], damaged: list[runs.DamagedRun]) -> None:
+    """Pick a run, press Delete, then confirm (two steps, so one stray click deletes nothing).
+
+    The picked run is remembered apart from the widget, so neither Cancel nor a rerun caused by a
+    finishing run or a poll moves the picker to another run.
+    """
+    if DELETED_NOTICE in st.session_state:
+        st.success(st.session_state.pop(DELETED_NOTICE), icon=":material/delete:")
+    choices = {r["id"]: loaders.run_label(r) for r in records if r["status"] not in runs.ACTIVE_STATUSES}
+    choices |= {run.id: f"damaged · {run.id}" for run in damaged}
+    if not choices:
         st.caption("No run can be deleted: stop a run before deleting it.")
         return
+    pending = st.session_state.get(PENDING_DELETE)
+    if pending not in choices:
+        pending = st.session_state[PENDING_DELETE] = None
+    ids, target = list(choices), st.session_state.get(DELETE_TARGET)
     run_id = st.selectbox(
-        "Run to delete", list(deletable), format_func=deletable.get, key="runs_delete_choice"
+        "Run to delete",
+        ids,
+        index=ids.index(target) if target in choices else 0,
+        format_func=choices.get,
+        key="runs_delete_choice",
+        disabled=pending is not None,
     )
-    if st.button("Delete ...", key="runs_delete", icon=":material/delete:"):
+    st.session_state[DELETE_TARGET] = run_id
+    if pending:
+        confirm_delete(pending, choices[pending])
+    elif st.button("Delete ...", key="runs_delete", icon=":material/delete:"):
         st.session_state[PENDING_DELETE] = run_id
         st.rerun()
 
 
-def confirm_delete(run_id: str) -> None:
-    st.warning(f"Delete run **{run_id}** for good? Its model, curves and predictions are removed.")
+def confirm_delete(run_id: str, label: str) -> None:
+    """The second step, naming the run exactly as the picker does."""
+    st.warning(f"Delete **{label}** for good? Its model, curves and predictions are removed.")
     yes, no = st.columns(2)
     if yes.button(
         "Yes, delete it", type="primary", key="runs_delete_confirm", icon=":material/delete_forever:"
     ):
-        del st.session_state[PENDING_DELETE]
+        st.session_state[PENDING_DELETE] = None
         try:
             runs.delete_run(run_id)
         except (ValueError, OSError) as exc:
-            st.error(str(exc))
+            st.error(f"{label} was not deleted: {exc}")
             return
-        st.toast(f"Deleted run {run_id}", icon=":material/delete:")
+        st.session_state[DELETED_NOTICE] = f"Deleted {label} (run `{run_id}`)."
+        st.session_state.pop(DELETE_TARGET, None)
         st.rerun()
     if no.button("Cancel", key="runs_delete_cancel"):
-        del st.session_state[PENDING_DELETE]
+        st.session_state[PENDING_DELETE] = None
         st.rerun()
 
 

@@ -9,13 +9,15 @@ ensure_app_router()
 
 st.title("Runs")
 
-records = loaders.list_runs()
+records, damaged = loaders.list_runs(), loaders.list_damaged()
+runs_view.show_damaged(damaged)
 if records:
     runs_view.show_runs_and_curves(records)
-    st.subheader("Delete a run")
-    runs_view.delete_section(records)
 else:
     st.info("No runs yet: train one on the **Train** page, or load a model below.", icon=":material/info:")
+if records or damaged:
+    st.subheader("Delete a run")
+    runs_view.delete_section(records, damaged)
 
 st.subheader("Load a model")
 runs_view.import_section()

@@ -32,7 +32,9 @@ def test_lists_the_runs_and_overlays_their_curves(seeded_artifacts: Path) -> Non
     mlp = frame[frame["model"] == "mlp"].iloc[0]
     history = runs.read_history(runs.run_path(mlp["run id"]))
     assert mlp["best val accuracy"] == max(line["val_accuracy"] for line in history)
-    assert mlp["epochs"] == 2 and mlp["training images"] == 600 and mlp["status"] == "finished"
+    # 600 images minus the 10% validation hold-out; blank, not None, for what the mlp does not take.
+    assert mlp["epochs"] == "2 / 2" and mlp["training images"] == 540 and mlp["status"] == "finished"
+    assert mlp["dropout"] == "" and mlp["learning rate"] == "0.001"
     assert 0 <= mlp["test accuracy"] <= 1
     assert len(at.multiselect(key="runs_compare").value) == 2
     assert len(at.get("plotly_chart")) == 1
@@ -41,24 +43,58 @@ def test_lists_the_runs_and_overlays_their_curves(seeded_artifacts: Path) -> Non
     assert not at.get("plotly_chart")
 
 
-def test_delete_needs_confirmation(seeded_artifacts: Path) -> None:
+def test_delete_needs_confirmation_and_cancel_keeps_the_pick(seeded_artifacts: Path) -> None:
     at = open_runs_page()
-    victim = at.selectbox(key="runs_delete_choice").value
+    picker = at.selectbox(key="runs_delete_choice")
+    newest, older = picker.options[0], picker.options[1]
+    victim = runs.list_runs()[1]["id"]
+    assert victim[-6:] in older
+    picker.set_value(victim).run()
     at.button(key="runs_delete").click().run()
-    assert any(victim in warning.value for warning in at.warning)
+    assert any(f"Delete **{older}** for good?" in warning.value for warning in at.warning)
     assert runs.run_path(victim).is_dir()  # nothing deleted yet
 
     at.button(key="runs_delete_cancel").click().run()
-    assert runs.run_path(victim).is_dir()
+    at.run()  # a poll or a finishing run reruns the page
+    assert at.selectbox(key="runs_delete_choice").value == victim  # still the run picked first
     assert len(table(at)) == 2
 
-    at.selectbox(key="runs_delete_choice").set_value(victim).run()
     at.button(key="runs_delete").click().run()
+    assert any(older in warning.value for warning in at.warning)
+    assert newest not in " ".join(warning.value for warning in at.warning)
     at.button(key="runs_delete_confirm").click().run()
     assert not at.exception
     assert not (runs.runs_dir() / victim).exists()
     assert victim not in set(table(at)["run id"])
     assert len(table(at)) == 1
+    assert any(f"Deleted {older}" in message.value and victim in message.value for message in at.success)
+
+
+def test_a_damaged_run_is_listed_and_can_be_deleted(seeded_artifacts: Path) -> None:
+    victim = runs.list_runs()[0]["id"]
+    path = runs.run_path(victim) / "run.json"
+    path.write_bytes(path.read_bytes()[:40])  # cut short, as by a crash or a full disk
+    at = open_runs_page()
+    assert any(victim in warning.value and "not valid JSON" in warning.value for warning in at.warning)
+    assert len(table(at)) == 1
+    at.selectbox(key="runs_delete_choice").set_value(victim).run()
+    at.button(key="runs_delete").click().run()
+    at.button(key="runs_delete_confirm").click().run()
+    assert not at.exception and not (runs.runs_dir() / victim).exists()
+    assert any(f"damaged · {victim}" in message.value for message in at.success)
+    assert runs.list_damaged() == []
+
+
+def test_the_overlay_preselects_finished_runs_only(seeded_artifacts: Path) -> None:
+    failed = runs.create_run("mlp", {"epochs": 20}, status="failed", error="diverged")
+    runs.append_history(
+        failed, {"epoch": 1, "loss": 9.0, "accuracy": 0.1, "val_loss": 9.0, "val_accuracy": 0.095}
+    )
+    at = open_runs_page()
+    chosen = at.multiselect(key="runs_compare").value
+    assert len(chosen) == 2 and not any(failed.name[-6:] in label for label in chosen)
+    frame = table(at).set_index("run id")
+    assert frame.loc[failed.name, "epochs"] == "1 / 20"
 
 
 def test_refused_upload_explains_and_adds_no_run(seeded_artifacts: Path) -> None:
