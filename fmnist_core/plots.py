@@ -104,12 +104,14 @@ def _series(history: Sequence[dict[str, Any]], key: str) -> tuple[list[int], lis
     return [epoch for epoch, _ in points], [value for _, value in points]
 
 
-def plot_training_curves(history: Sequence[dict[str, Any]], epochs: int | None = None) -> go.Figure:
+def plot_training_curves(history: Sequence[dict[str, Any]]) -> go.Figure:
     """Accuracy and loss per epoch, training and validation, side by side.
+
+    Both x axes span the epochs that exist, never the planned ones: a long run stopped early would
+    otherwise be a sliver at the left edge.
 
     Args:
         history: the run's ``history.jsonl`` lines.
-        epochs: the planned number of epochs; fixes the x range so a live chart grows to the right.
     """
     fig = make_subplots(rows=1, cols=2, subplot_titles=(METRIC_TITLES["accuracy"], METRIC_TITLES["loss"]))
     for column, metric in enumerate(("accuracy", "loss"), start=1):
@@ -126,13 +128,25 @@ def plot_training_curves(history: Sequence[dict[str, Any]], epochs: int | None =
                 row=1,
                 col=column,
             )
-    last = max(epochs or 0, max((line["epoch"] for line in history), default=1))
+    last = max((line["epoch"] for line in history), default=1)
     fig.update_xaxes(title_text="epoch", range=[0.5, last + 0.5], dtick=1 if last <= 20 else None)
-    fig.update_yaxes(tickformat=".1%", row=1, col=1)
+    fig.update_yaxes(tickformat=".1%", range=accuracy_range(history), row=1, col=1)
     fig.update_layout(
         height=380, margin={"l": 0, "r": 0, "t": 40, "b": 0}, legend={"orientation": "h", "y": -0.2}
     )
     return fig
+
+
+def accuracy_range(history: Sequence[dict[str, Any]]) -> list[float] | None:
+    """A y range around the accuracies, within [0, 1]: Plotly's own pads a flat line to 150%."""
+    values = [
+        line[key] for line in history for key in ("accuracy", "val_accuracy") if line.get(key) is not None
+    ]
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    pad = max(0.02, (high - low) * 0.1)
+    return [max(0.0, low - pad), min(1.0, high + pad)]
 
 
 def plot_runs_overlay(

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from fmnist_core import plots, runs
+from fmnist_core import plots, run_summary, runs
 from fmnist_core.importing import is_imported
 from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_training
 from fmnist_ui import loaders, widgets
@@ -38,25 +38,31 @@ def busy_message(record: dict[str, Any]) -> str:
     return f"Run {record['id']} ({record['model']}) is already training; stop it or wait for it to finish."
 
 
-def start_training(model: str, settings: dict[str, Any]) -> str:
-    """Validates the settings and starts a worker process; returns the new run id.
+def check_settings(model: str, settings: dict[str, Any]) -> tuple[TrainingConfig | None, str | None]:
+    """The run the form describes, or None and the reason it cannot be trained as shown."""
+    try:
+        return TrainingConfig.for_model(model, **settings), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def start_training(config: TrainingConfig) -> str:
+    """Starts a worker process for ``config``; returns the new run id.
 
     Raises:
-        ValueError: a setting is out of range (the message says which).
         TrainingBusyError: a run is already training (only one trains at a time).
     """
-    config = TrainingConfig.for_model(model, **settings)
     active = current_run(loaders.list_runs())
     if active:
         raise TrainingBusyError(busy_message(active))
     return launch_training(config)  # the training lock also refuses a race between two tabs
 
 
-def start_and_report(model: str, settings: dict[str, Any]) -> None:
+def start_and_report(config: TrainingConfig) -> None:
     """The Train button: starts a run, or says clearly why not."""
     try:
-        run_id = start_training(model, settings)
-    except (ValueError, TrainingBusyError, OSError) as exc:
+        run_id = start_training(config)
+    except (TrainingBusyError, OSError) as exc:
         st.error(str(exc), icon=":material/block:")
         return
     st.toast(f"Started run {run_id}", icon=":material/rocket_launch:")
@@ -96,25 +102,38 @@ def render_run(record: dict[str, Any], folder: Path) -> None:
     st.subheader(f"{heading}: {widgets.model_title(record)} {widgets.status_badge(record['status'])}")
     st.caption(f"Run `{record['id']}` · {widgets.config_summary(record)}")
     history = runs.read_history(folder)
-    epochs = (record.get("config") or {}).get("epochs")
     if record["status"] in runs.ACTIVE_STATUSES:
         show_progress(record, folder, history)
         stop_control(folder)
     if history:
-        st.plotly_chart(plots.plot_training_curves(history, epochs), key=f"train_curves_{record['id']}")
+        st.plotly_chart(
+            plots.plot_training_curves(history), key=f"train_curves_{record['id']}", config=widgets.NO_TOOLBAR
+        )
     elif record["status"] in runs.ACTIVE_STATUSES:
         st.caption("The accuracy and loss curves appear here after the first epoch.")
     show_outcome(record, history)
 
 
+def epochs_done_text(record: dict[str, Any], history: list[dict[str, Any]]) -> str:
+    """``epoch 2 of 300 planned``: the curves span only the epochs done, so say how many were planned."""
+    planned = (record.get("config") or {}).get("epochs")
+    return f"epoch {len(history)} of {planned} planned" if planned else f"epoch {len(history)}"
+
+
 def show_progress(record: dict[str, Any], folder: Path, history: list[dict[str, Any]]) -> None:
-    """Status line, progress bar within the current epoch and the count of finished epochs."""
-    epochs = (record.get("config") or {}).get("epochs") or 0
+    """Status line, progress bar within the current epoch, epochs done, time elapsed and time left."""
     if record["status"] == "queued":
         st.info("Queued: it starts when the training process is ready (one run trains at a time).")
         return
-    st.progress(*progress_bar(runs.read_progress(folder)))
-    st.markdown(f"**{len(history)} of {epochs} epochs done**")
+    progress = runs.read_progress(folder)
+    st.progress(*progress_bar(progress))
+    elapsed = run_summary.elapsed_seconds(record)
+    left = run_summary.seconds_left(record, history, progress)
+    timing = f" · {widgets.duration_text(elapsed)} elapsed" if elapsed is not None else ""
+    timing += f" · about {widgets.duration_text(left)} left" if left is not None else ""
+    st.markdown(
+        f"**{len(history)} of {(record.get('config') or {}).get('epochs') or '?'} epochs done**{timing}"
+    )
 
 
 def progress_bar(progress: dict[str, Any]) -> tuple[float, str]:
@@ -148,15 +167,25 @@ def show_outcome(record: dict[str, Any], history: list[dict[str, Any]]) -> None:
     status, test = record["status"], record.get("test") or {}
     score = f"test accuracy **{test['accuracy']:.2%}** (loss {test['loss']:.3f})" if test else ""
     if status == "finished":
-        st.success(f"Finished after {len(history)} epochs: {score} on the 10,000 test images.")
+        planned = (record.get("config") or {}).get("epochs")
+        done = f"all {planned} epochs" if len(history) == planned else epochs_done_text(record, history)
+        st.success(f"Finished {done}: {score} on the 10,000 test images.")
     elif status == "stopped" and test:
-        done = (
-            f"after {len(history)} epoch{'s' * (len(history) != 1)}" if history else "during the first epoch"
-        )
-        st.warning(f"Stopped at your request {done}; the model it kept scores {score}.")
+        st.warning(f"Stopped at your request {stopped_when(record, history)}; {score}.")
     elif status == "stopped":
         st.warning("Stopped at your request before training began, so no model was saved.")
     elif status == "failed":
         st.error(f"Training failed: {record.get('error') or 'no reason was recorded'}")
     if status in ("finished", "stopped") and test:
         widgets.page_links(*NEXT_PAGES)
+
+
+def stopped_when(record: dict[str, Any], history: list[dict[str, Any]]) -> str:
+    """``in epoch 5 of 20 planned; the model kept the weights of epoch 3, ...``."""
+    if not history:
+        return "during the first epoch; the model it kept scores"
+    kept = run_summary.kept_epoch(record, history)
+    why = " (the lowest validation loss)" if kept != history[-1]["epoch"] else ""
+    return (
+        f"in {epochs_done_text(record, history)}; the model kept the weights of epoch {kept}{why} and scores"
+    )

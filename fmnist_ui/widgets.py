@@ -1,7 +1,7 @@
 """Reusable widgets: the model picker, hyperparameter inputs rendered from the registry, run status.
 
-Widget keys include the model name, so switching models shows that model's registry defaults
-instead of carrying over another model's values.
+Widget keys include the model name, so switching models shows that model's own values instead of
+carrying over another model's.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import streamlit as st
 
 from fmnist_core.importing import is_imported
 from fmnist_core.models import HYPERPARAMETERS, ModelSpec, get_model_spec, list_models
+from fmnist_core.run_summary import ALL_TRAINING_IMAGES
+from fmnist_ui import train_form
 
 LABELS = {
     "epochs": "Epochs",
@@ -30,9 +32,9 @@ COMMON_HELP = {
     "train_samples": "Train on the first N of the 60,000 training images only. Fewer images make a quick "
     "experiment (and show overfitting sooner); the test set is always all 10,000.",
 }
-ALL_TRAINING_IMAGES = 60_000
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+NO_TOOLBAR = {"displayModeBar": False}  # st.plotly_chart config where zoom and export serve nothing
 STATUS_BADGES = {
     "queued": ":blue-badge[:material/schedule: queued]",
     "running": ":orange-badge[:material/progress_activity: running]",
@@ -42,14 +44,13 @@ STATUS_BADGES = {
 }
 
 
-def model_picker(key: str = "train_model", default: str = "mlp") -> ModelSpec:
-    """A select box of the registered models with the chosen one's description and size."""
-    names = list_models()
+def model_picker(records: list[dict[str, Any]]) -> ModelSpec:
+    """A select box of the registered models, opened at the remembered model, with its description."""
+    train_form.open_form(records)
     name = st.selectbox(
         "Model",
-        names,
-        index=names.index(default) if default in names else 0,
-        key=key,
+        list_models(),
+        key=train_form.MODEL_KEY,
         help="The architecture to train. Keras models are neural networks; logreg and sgd are "
         "scikit-learn linear baselines.",
     )
@@ -59,29 +60,30 @@ def model_picker(key: str = "train_model", default: str = "mlp") -> ModelSpec:
     return spec
 
 
-def _choices(options: tuple[float, ...], default: float, low: float, high: float) -> list[float]:
-    """Preset values within the allowed range, always including the registry default."""
-    return sorted({value for value in options if low <= value <= high} | {default})
+def _choices(options: tuple[float, ...], low: float, high: float, *always: float) -> list[float]:
+    """Preset values within the allowed range, plus the value shown and the registry default."""
+    return sorted({value for value in options if low <= value <= high} | set(always))
 
 
 def _select_slider(options: tuple[float, ...]) -> Callable[..., Any]:
-    def widget(label: str, low: float, high: float, default: float, **kwargs: Any) -> Any:
-        return st.select_slider(
-            label, _choices(options, default, low, high), value=default, format_func="{:g}".format, **kwargs
-        )
+    def widget(label: str, low: float, high: float, default: float, key: str, **kwargs: Any) -> Any:
+        choices = _choices(options, low, high, default, st.session_state[key])
+        return st.select_slider(label, choices, format_func="{:g}".format, key=key, **kwargs)
 
     return widget
 
 
 def _slider(step: float) -> Callable[..., Any]:
-    def widget(label: str, low: float, high: float, default: float, **kwargs: Any) -> Any:
-        return st.slider(label, float(low), float(high), float(default), step=step, **kwargs)
+    def widget(label: str, low: float, high: float, default: float, key: str, **kwargs: Any) -> Any:
+        return st.slider(label, float(low), float(high), step=step, key=key, **kwargs)
 
     return widget
 
 
-def _number(label: str, low: float, high: float, default: float, **kwargs: Any) -> Any:
-    return st.number_input(label, int(low), int(high), int(default), step=1, **kwargs)
+def _number(label: str, low: float, high: float, default: float, key: str, **kwargs: Any) -> Any:
+    # No min/max: Streamlit would keep the last valid value behind a red box, and Train would then
+    # train something else than what is shown. The page validates and refuses instead.
+    return st.number_input(label, step=1, key=key, **kwargs)
 
 
 WIDGETS: dict[str, Callable[..., Any]] = {
@@ -91,33 +93,32 @@ WIDGETS: dict[str, Callable[..., Any]] = {
     "learning_rate": _select_slider(LEARNING_RATES),
     "validation_split": _slider(0.05),
 }
+COMMON_LABELS = {"seed": "Seed", "patience": "Early-stopping patience", "train_samples": "Training images"}
 
 
 def hyperparameter_inputs(spec: ModelSpec, columns: int = 3) -> dict[str, Any]:
-    """One widget per hyperparameter the model accepts, plus seed, patience and training images.
+    """One widget per hyperparameter the model accepts, plus seed, patience and training images,
+    opened at the values remembered for this model (kept in the session and the URL).
 
     Returns:
-        Overrides for ``TrainingConfig.for_model`` (``train_samples`` is None for all images).
+        Overrides for ``TrainingConfig.for_model`` (``train_samples`` is None for all images),
+        exactly as shown: out-of-range numbers are returned as typed, for the page to refuse.
     """
+    train_form.open_model_values(spec)
     cells = itertools.cycle(st.columns(columns))  # fills the grid row by row
     values: dict[str, Any] = {}
     for name, default in spec.defaults.items():
         low, high, _, help_text = HYPERPARAMETERS[name]
         with next(cells):
-            values[name] = WIDGETS[name](
-                LABELS[name], low, high, default, help=help_text, key=f"train_{spec.name}_{name}"
-            )
-    common = (
-        ("seed", "Seed", 0, 2**31 - 1, 0),
-        ("patience", "Early-stopping patience", 0, 100, 0),
-        ("train_samples", "Training images", 100, ALL_TRAINING_IMAGES, ALL_TRAINING_IMAGES),
-    )
-    for name, label, low, high, default in common:
+            key = train_form.widget_key(spec.name, name)
+            values[name] = WIDGETS[name](LABELS[name], low, high, default, key, help=help_text)
+    for name, label in COMMON_LABELS.items():
         with next(cells):
             values[name] = st.number_input(
-                label, low, high, default, step=1000 if name == "train_samples" else 1,
-                help=COMMON_HELP[name], key=f"train_{spec.name}_{name}",
+                label, step=1000 if name == "train_samples" else 1,
+                help=COMMON_HELP[name], key=train_form.widget_key(spec.name, name),
             )  # fmt: skip
+    train_form.remember(spec.name, values)
     if values["train_samples"] == ALL_TRAINING_IMAGES:
         values["train_samples"] = None
     return values
@@ -146,6 +147,18 @@ def config_summary(record: dict[str, Any]) -> str:
     if "seed" in config:
         parts.append(f"seed {config['seed']}")
     return " · ".join(parts)
+
+
+def duration_text(seconds: float) -> str:
+    """``45 s``, ``3 min 05 s``, ``1 h 02 min``."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 def page_links(*pages: tuple[str, ...]) -> None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fmnist_ui import train_view, widgets
+from fmnist_ui import loaders, train_view, widgets
 from fmnist_ui.router import ensure_app_router
 
 ensure_app_router()
@@ -13,10 +13,15 @@ st.caption(
     "around never stops it. One run trains at a time."
 )
 
-spec = widgets.model_picker()
+spec = widgets.model_picker(loaders.list_runs())
 settings = widgets.hyperparameter_inputs(spec)
-if st.button("Train", type="primary", key="train_start", icon=":material/play_arrow:"):
-    train_view.start_and_report(spec.name, settings)
+config, problem = train_view.check_settings(spec.name, settings)
+if problem:
+    st.error(f"{problem} Correct it to train.", icon=":material/block:")
+if st.button(
+    "Train", type="primary", key="train_start", icon=":material/play_arrow:", disabled=config is None
+):
+    train_view.start_and_report(config)
 
 st.divider()
 train_view.show_current_run()

@@ -58,12 +58,14 @@ def test_class_balance_counts_each_set(labels: np.ndarray) -> None:
 
 
 def test_training_curves_plot_train_and_validation_of_both_metrics() -> None:
-    fig = plots.plot_training_curves(HISTORY, epochs=10)
+    fig = plots.plot_training_curves(HISTORY)
     by_axis = {(trace.xaxis, trace.name): trace for trace in fig.data}
     assert set(by_axis) == {(axis, name) for axis in ("x", "x2") for name in ("training", "validation")}
     assert list(by_axis["x", "validation"].y) == [0.75, 0.78]
     assert list(by_axis["x2", "training"].y) == [0.9, 0.6]
-    assert list(fig.layout.xaxis.range) == [0.5, 10.5]  # room for the epochs still to come
+    # Both charts span the two epochs that exist, whatever was planned.
+    assert list(fig.layout.xaxis.range) == list(fig.layout.xaxis2.range) == [0.5, 2.5]
+    assert list(fig.layout.yaxis.range) == pytest.approx([0.68, 0.82])  # never beyond 0-100%
 
 
 def test_training_curves_without_validation_or_history() -> None:

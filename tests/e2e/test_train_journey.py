@@ -96,7 +96,7 @@ def test_train_reload_finish_stop_and_compare(server, seeded_artifacts: Path, pa
     wait_for_points(page, 4)  # epoch 1: train and validation, accuracy and loss
     seen_first_epoch = count_points(page)
     screenshot(page, "train_mid_run")
-    page.get_by_text("Finished after 3 epochs").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_text("Finished all 3 epochs").wait_for(timeout=RUN_TIMEOUT_MS)
     wait_idle(page)
     assert seen_first_epoch in (4, 8) and count_points(page) == 12  # the chart grew while it trained
     assert page.get_by_text("test accuracy").count() >= 1
@@ -105,7 +105,7 @@ def test_train_reload_finish_stop_and_compare(server, seeded_artifacts: Path, pa
     start_mlp(page, epochs=30, train_samples=60_000)
     page.get_by_text("Epoch 1 of 30").wait_for(timeout=RUN_TIMEOUT_MS)  # inside model.fit
     page.get_by_role("button", name="Stop", exact=True).click()
-    page.get_by_text("the model it kept scores").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_text(re.compile(r"Stopped at your request .*scores test accuracy")).wait_for(timeout=RUN_TIMEOUT_MS)
     stopped = runs.list_runs(seeded_artifacts)[0]
     assert stopped["status"] == "stopped" and stopped["id"] != run["id"]
     assert stopped["test"]["accuracy"] > 0.1  # it keeps the weights it had when stopped
