@@ -14,7 +14,7 @@ import streamlit as st
 
 from fmnist_core import drawing, inference
 from fmnist_core.data import CLASS_NAMES, to_model_input
-from fmnist_ui import draw_analysis, draw_canvas, draw_plots, loaders
+from fmnist_ui import draw_analysis, draw_canvas, draw_plots, loaders, run_choice
 
 CANVAS_VERSION = "draw_canvas_version"  # bumped by Clear: a new canvas key gives an empty canvas
 TEST_INDEX = "draw_test_index"
@@ -65,15 +65,15 @@ def pick_run(records: list[dict[str, Any]]) -> dict[str, Any] | None:
             icon=":material/info:",
         )
         return None
-    by_id = {record["id"]: record for record in records}
-    run_id = st.selectbox(
-        "Model run",
-        list(by_id),
-        format_func=lambda key: loaders.run_label(by_id[key]),
-        key="draw_run",
-        help="The finished run whose model judges your drawing (newest first).",
+    return run_choice.pick_run(
+        records,
+        "draw_run",
+        run_choice.most_accurate,
+        loaders.run_label,
+        label="Model run",
+        help="The finished run whose model judges your drawing (newest first). The run picked here "
+        "or on Evaluate stays chosen on both pages.",
     )
-    return by_id[run_id]
 
 
 def load_model(record: dict[str, Any]) -> inference.RunModel | None:

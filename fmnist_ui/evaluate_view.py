@@ -19,7 +19,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from fmnist_core import error_analysis, evaluation, evaluation_plots
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 from fmnist_core.evaluation import RunEvaluation
-from fmnist_ui import evaluate_gallery, loaders
+from fmnist_ui import evaluate_gallery, loaders, run_choice
 
 RUN_KEY = "evaluate_run"
 TAB_KEY = "evaluate_tab"
@@ -49,50 +49,17 @@ def render_empty_state() -> None:
         st.markdown("[Go to Train](train)")
 
 
-def requested_run(finished_ids: list[str]) -> tuple[str | None, str | None]:
-    """The run named by ``?run=<id>`` in the URL, and a message when it cannot be shown."""
-    requested = st.query_params.get("run")
-    if not requested:
-        return None, None
-    try:
-        loaders.run_folder(requested)
-    except ValueError as exc:
-        return None, f"The link asks for a run that cannot be opened: {exc} Showing the latest finished run."
-    if requested not in finished_ids:
-        return (
-            None,
-            f"Run {requested} has no test predictions (it is still training, or it failed). Showing the latest finished run.",
-        )
-    return requested, None
-
-
 def reset_gallery() -> None:
     """Back to all mistakes, page 1 (after a run change or a focus change)."""
     st.session_state[TRUE_KEY] = st.session_state[PREDICTED_KEY] = ANY_CLASS
     st.session_state[f"{GALLERY_KEY}_page"] = 1
 
 
-def _on_run_change() -> None:
-    st.query_params["run"] = st.session_state[RUN_KEY]  # the URL names the run shown: shareable
-    reset_gallery()
-
-
 def pick_run(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Run picker: the run from the URL if valid, else the latest finished run."""
-    ids = [record["id"] for record in records]
-    by_id = {record["id"]: record for record in records}
-    requested, problem = requested_run(ids)
-    if problem:
-        st.error(problem)
-    run_id = st.selectbox(
-        "Run",
-        ids,
-        index=ids.index(requested) if requested else 0,
-        format_func=lambda run: loaders.run_label(by_id[run]),
-        key=RUN_KEY,
-        on_change=_on_run_change,
+    """Run picker: the run in the URL or studied last on Evaluate or Draw, else the newest finished run."""
+    return run_choice.pick_run(
+        records, RUN_KEY, run_choice.newest, loaders.run_label, on_change=reset_gallery, label="Run"
     )
-    return by_id[run_id]
 
 
 def load_run_evaluation(run_id: str) -> RunEvaluation | None:

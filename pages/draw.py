@@ -14,12 +14,10 @@ st.caption(
 )
 draw_view.init_state()
 
-picker_column, compare_column = st.columns([3, 1], vertical_alignment="bottom")
-with picker_column:
-    record = draw_view.pick_run(loaders.finished_runs())
+record = draw_view.pick_run(loaders.finished_runs())
 if record is None:
     st.stop()
-compare_all = compare_column.toggle(
+compare_all = st.toggle(
     "Compare all finished runs", key="draw_compare_all", help="Show the top 3 classes of every finished run."
 )
 run_model = draw_view.load_model(record)
