@@ -19,6 +19,7 @@ STARTER_MODELS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("cnn", {"epochs": 2, "batch_size": 128}),
 )
 RECENT_RUNS = 6
+WATCHED = "overview_watched"  # session state: ids of the runs this session saw queued or training
 
 
 def show_dataset() -> None:
@@ -32,11 +33,17 @@ def show_dataset() -> None:
     with grid:
         indices = plots.sample_indices(dataset.y_test, count=25)
         st.plotly_chart(
-            plots.plot_sample_grid(dataset.x_test[indices], dataset.y_test[indices]), key="overview_samples"
+            plots.plot_sample_grid(dataset.x_test[indices], dataset.y_test[indices]),
+            key="overview_samples",
+            config=widgets.NO_TOOLBAR,
         )
     with balance:
         st.markdown("**Images per class**: perfectly balanced, 6,000 training and 1,000 test images each.")
-        st.plotly_chart(plots.plot_class_balance(dataset.y_train, dataset.y_test), key="overview_balance")
+        st.plotly_chart(
+            plots.plot_class_balance(dataset.y_train, dataset.y_test),
+            key="overview_balance",
+            config=widgets.NO_TOOLBAR,
+        )
 
 
 def recent_runs_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -56,11 +63,10 @@ def recent_runs_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
 
 def show_recent_runs(records: list[dict[str, Any]]) -> None:
     st.dataframe(
-        recent_runs_frame(records),
+        recent_runs_frame(records).style.format("{:.2%}", subset=["test accuracy"], na_rep=""),
         hide_index=True,
         key="overview_recent_runs",
         column_config={
-            "test accuracy": st.column_config.NumberColumn(format="percent"),
             "started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },
     )
@@ -89,12 +95,35 @@ def starter_description() -> str:
     return " and ".join(parts)
 
 
+def show_finished_notice(records: list[dict[str, Any]]) -> None:
+    """Once the runs this session watched have all ended, says how they did and where to go next,
+    instead of letting the "Training now" block silently disappear."""
+    watched = st.session_state.get(WATCHED, [])
+    ended = [r for r in records if r["id"] in watched and r["status"] not in runs.ACTIVE_STATUSES]
+    if not ended or any(r["id"] in watched and r["status"] in runs.ACTIVE_STATUSES for r in records):
+        return
+    outcomes = [
+        f"{widgets.model_title(r)} {r['test']['accuracy']:.1%}"
+        if r.get("test")
+        else f"{widgets.model_title(r)} {r['status']}"
+        for r in sorted(ended, key=lambda r: r.get("started_at") or "")  # in the order they trained
+    ]
+    with st.container(border=True):
+        st.success(f"**Training done**: {', '.join(outcomes)}.", icon=":material/check_circle:")
+        widgets.page_links(
+            ("pages/evaluate.py", "Open Evaluate", ":material/grid_on:", "See which garments they confuse."),
+            ("pages/draw.py", "Draw a garment", ":material/draw:", "See what each model thinks of it."),
+        )
+
+
 def watch_active_runs(statuses: dict[str, str]) -> None:
     """Progress of the queued and running runs (run id -> status when the page was drawn).
 
     Polls while they train; when any of them changes status (a queued run starts, one ends) the
     whole page reruns, so the recent-runs table below never disagrees with this panel.
     """
+    watched = st.session_state.setdefault(WATCHED, [])
+    watched.extend(run_id for run_id in statuses if run_id not in watched)
 
     @st.fragment(run_every=train_view.POLL_S)
     def queue_panel() -> None:

@@ -32,6 +32,8 @@ if overview_view.needs_starter(records):
 if active:
     st.subheader("Training now")
     overview_view.watch_active_runs(active)
+else:
+    overview_view.show_finished_notice(records)
 
 st.subheader("The dataset")
 overview_view.show_dataset()

@@ -55,6 +55,30 @@ def test_first_time_user_gets_the_starter_button(artifacts: Path, monkeypatch) -
     assert not [button for button in at.button if button.key == "overview_starter"]
 
 
+def test_when_the_starter_models_end_it_says_how_they_did(artifacts: Path, monkeypatch) -> None:
+    created: list[Path] = []
+
+    def fake_launch_queue(configs: list[TrainingConfig]) -> list[str]:
+        created.extend(runs.create_run(c.model, c.to_dict(), pid=os.getpid()) for c in configs)
+        return [folder.name for folder in created]
+
+    monkeypatch.setattr(overview_view, "launch_queue", fake_launch_queue)
+    at = open_overview()
+    at.button(key="overview_starter").click().run()
+    for folder, accuracy, started in zip(created, (0.86, 0.873), ("10:00", "10:01"), strict=True):
+        runs.update_run(
+            folder,
+            status="finished",
+            test={"accuracy": accuracy, "loss": 0.4},
+            started_at=f"2026-01-01T{started}",
+        )
+    at.run()  # what the poll does when the statuses change
+    assert not any(header.value == "Training now" for header in at.subheader)
+    notice = next(message.value for message in at.success if "Training done" in message.value)
+    assert "mlp 86.0%, cnn 87.3%" in notice
+    assert {link.label for link in at.get("page_link")} >= {"Open Evaluate", "Draw a garment"}
+
+
 def test_my_pages_render_without_importing_tensorflow(seeded_artifacts: Path) -> None:
     """Overview, Train and Runs only read run folders, so they must start fast (no TensorFlow)."""
     code = f"""
