@@ -1,8 +1,7 @@
 """Turn canvas drawings, photos and uploaded image files into Fashion-MNIST inputs.
 
-Every image ends as a (28, 28) float32 array in [0, 1], laid out like the dataset
-(REFERENCE.md sec. 1 and 6): the item bright on black, its longest edge filling the 28 pixels,
-the short edge centred. Pure numpy + Pillow + scipy, so it is testable without a UI or a model.
+Every image ends as a (28, 28) float32 array in [0, 1], laid out like the dataset: the item bright
+on black, its longest edge filling the 28 pixels, the short edge centred. Pure numpy + Pillow + scipy, so it is testable without a UI or a model.
 """
 
 from __future__ import annotations
@@ -63,7 +62,7 @@ def preprocess_photo(rgba: np.ndarray) -> np.ndarray | None:
     """Convert a photo of one garment on a plain background, following the dataset paper.
 
     The background colour is estimated from the border; pixels far from it are the item, which
-    is trimmed, scaled, centred and negated (REFERENCE.md sec. 1).
+    is trimmed, scaled, centred and negated.
 
     Args:
         rgba: H x W x 4, H x W x 3 or H x W uint8 image, e.g. from `load_image`.
@@ -91,7 +90,8 @@ def preprocess_photo(rgba: np.ndarray) -> np.ndarray | None:
 def load_image(data: bytes, *, max_pixels: int = 25_000_000) -> np.ndarray:
     """Decode an uploaded image file safely into an H x W x 4 uint8 RGBA array.
 
-    The size in the header is checked before any pixel is decoded (REFERENCE.md sec. 7).
+    The size in the header is checked before any pixel is decoded: Pillow's own limit (about 179 M
+    pixels) is far too high for an upload.
     Animated images give their first frame; EXIF rotation is applied; 16-bit gray is scaled.
 
     Args:
@@ -137,7 +137,7 @@ def _check_upload_size(size: tuple[int, int], max_pixels: int) -> None:
 def _to_rgba(image: Image.Image) -> np.ndarray:
     """Convert any decoded mode to RGBA, keeping transparency and scaling deep grays."""
     if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
-        # convert("L") would clip 16-bit values at 255 instead of scaling them (REFERENCE sec. 7).
+        # convert("L") would clip 16-bit values at 255 instead of scaling them.
         deep = np.asarray(image, dtype=np.float64)
         gray = np.round(np.clip(deep, 0, 65535) / 257.0).astype(np.uint8)
         return _as_rgba(gray)

@@ -1,7 +1,7 @@
 """Plotly figure builders: data in, figure out (no Streamlit, no file I/O).
 
 Used by the Overview (sample grid, class balance), the Train page (live curves) and the Runs page
-(curves of several runs overlaid with the accuracy anchors of REFERENCE.md section 3).
+(curves of several runs overlaid with the accuracies of people and of the best scikit-learn model).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 
-# Test accuracies to beat (dataset README and paper, REFERENCE.md section 3).
+# Test accuracies to beat: the dataset's README (people) and paper (table 3, best scikit-learn model).
 REFERENCE_ACCURACIES: dict[str, float] = {
     "human (majority of 3 labels)": 0.835,
     "best scikit-learn (SVC)": 0.897,

@@ -8,13 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from fmnist_core import runs
-
-ALL_TRAINING_IMAGES = 60_000
+from fmnist_core.data import NUM_TRAIN_IMAGES
 
 
 def trained_images(config: dict[str, Any]) -> int:
     """Images the model learned from: the chosen training images minus the validation hold-out."""
-    count = config.get("train_samples") or ALL_TRAINING_IMAGES
+    count = config.get("train_samples") or NUM_TRAIN_IMAGES
     return count - int(count * (config.get("validation_split") or 0.0))
 
 

@@ -1,7 +1,7 @@
 """The canvas adapter: the one place that talks to streamlit-drawable-canvas (pinned at 0.13).
 
 Tests replace `canvas_image` with a function returning a fixed RGBA array, because AppTest cannot
-draw on a custom component (REFERENCE.md sec. 5).
+draw on a custom component.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from fmnist_core.data import DatasetError
 from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_queue
 from fmnist_ui import loaders, train_view, widgets
 
-# Quick settings that finish in a few minutes on 2 CPU cores (full data, see REFERENCE.md sec. 4):
+# Quick settings that finish in a few minutes on 2 CPU cores (full data):
 # mlp about 7 s per epoch, the CNN with batch 128 about 25 s per epoch.
 STARTER_MODELS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("mlp", {"epochs": 3}),

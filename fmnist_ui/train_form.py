@@ -12,16 +12,16 @@ from typing import Any
 
 import streamlit as st
 
+from fmnist_core.data import NUM_TRAIN_IMAGES
 from fmnist_core.importing import is_imported
 from fmnist_core.models import COMMON_HYPERPARAMETERS, HYPERPARAMETERS, ModelSpec, list_models
-from fmnist_core.run_summary import ALL_TRAINING_IMAGES
 from fmnist_core.training import TrainingConfig
 
 FORM = "train_form"  # session state: {"model": name, <model>: {setting: value}}
 MODEL_KEY = "train_model"
 SETTINGS = (*HYPERPARAMETERS, *COMMON_HYPERPARAMETERS)
 DEFAULT_MODEL = "mlp"
-COMMON_DEFAULTS = {"seed": 0, "patience": 0, "train_samples": ALL_TRAINING_IMAGES}
+COMMON_DEFAULTS = {"seed": 0, "patience": 0, "train_samples": NUM_TRAIN_IMAGES}
 
 
 def widget_key(model: str, setting: str) -> str:

@@ -12,9 +12,10 @@ from typing import Any
 
 import streamlit as st
 
+from fmnist_core.data import NUM_TRAIN_IMAGES
 from fmnist_core.importing import is_imported
 from fmnist_core.models import HYPERPARAMETERS, ModelSpec, get_model_spec, list_models
-from fmnist_core.run_summary import ALL_TRAINING_IMAGES
+from fmnist_core.training import PATIENCE_RANGE, SEED_RANGE, TRAIN_SAMPLES_RANGE
 from fmnist_ui import train_form
 
 LABELS = {
@@ -26,11 +27,12 @@ LABELS = {
 }
 COMMON_HELP = {
     "seed": "Fixes the random initial weights and the shuffling: the same seed and settings give the "
-    "same curves again.",
+    f"same curves again. A whole number from {SEED_RANGE[0]} to {SEED_RANGE[1]:,}.",
     "patience": "Early stopping: end training when the validation loss has not improved for this many "
-    "epochs and keep the best weights. 0 switches it off.",
-    "train_samples": "Train on the first N of the 60,000 training images only. Fewer images make a quick "
-    "experiment (and show overfitting sooner); the test set is always all 10,000.",
+    f"epochs and keep the best weights. 0 switches it off; at most {PATIENCE_RANGE[1]}.",
+    "train_samples": f"Train on the first N of the {NUM_TRAIN_IMAGES:,} training images only (at least "
+    f"{TRAIN_SAMPLES_RANGE[0]}). Fewer images make a quick experiment (and show overfitting sooner); the "
+    "test set is always all 10,000.",
 }
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
@@ -119,7 +121,7 @@ def hyperparameter_inputs(spec: ModelSpec, columns: int = 3) -> dict[str, Any]:
                 help=COMMON_HELP[name], key=train_form.widget_key(spec.name, name),
             )  # fmt: skip
     train_form.remember(spec.name, values)
-    if values["train_samples"] == ALL_TRAINING_IMAGES:
+    if values["train_samples"] == NUM_TRAIN_IMAGES:
         values["train_samples"] = None
     return values
 

@@ -1,4 +1,4 @@
-"""The app's server defaults stay safe (REFERENCE.md sec. 7)."""
+"""The app's server defaults stay safe: localhost only, XSRF on, small uploads, no tracebacks in the browser."""
 
 import tomllib
 from pathlib import Path

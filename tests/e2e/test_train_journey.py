@@ -105,7 +105,9 @@ def test_train_reload_finish_stop_and_compare(server, seeded_artifacts: Path, pa
     start_mlp(page, epochs=30, train_samples=60_000)
     page.get_by_text("Epoch 1 of 30").wait_for(timeout=RUN_TIMEOUT_MS)  # inside model.fit
     page.get_by_role("button", name="Stop", exact=True).click()
-    page.get_by_text(re.compile(r"Stopped at your request .*scores test accuracy")).wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_text(re.compile(r"Stopped at your request .*scores test accuracy")).wait_for(
+        timeout=RUN_TIMEOUT_MS
+    )
     stopped = runs.list_runs(seeded_artifacts)[0]
     assert stopped["status"] == "stopped" and stopped["id"] != run["id"]
     assert stopped["test"]["accuracy"] > 0.1  # it keeps the weights it had when stopped
