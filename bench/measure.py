@@ -122,15 +122,15 @@ def worker_fit(
     folder = runs.create_run(model, config.to_dict())
     start = time.perf_counter()
     record = run_worker(folder)
-    if record["status"] != "finished":
-        raise RuntimeError(f"the {model} run ended {record['status']}: {record['error']}")
+    if record.status != "finished":
+        raise RuntimeError(f"the {model} run ended {record.status}: {record.error}")
     history = runs.read_history(folder)
     return {
         "fit_seconds": timer.fit_seconds,
         "reporting_seconds": timer.hook_seconds,
         "worker_seconds": time.perf_counter() - start,
-        "test_accuracy": record["test"]["accuracy"],
-        "run_id": record["id"],
+        "test_accuracy": record.test["accuracy"],
+        "run_id": record.id,
         "train_images": len(split_data(load_fashion_mnist(), config).y_train),
         "flops_per_image": training_flops(model),
         "history": [{k: line.get(k) for k in ("epoch", "seconds", "val_accuracy")} for line in history],

@@ -71,12 +71,12 @@ def train(args: argparse.Namespace) -> int:
         done.set()
         printer.join()
         lock.close()
-    if record["status"] == "failed":
-        print(f"failed: {record['error']}", file=sys.stderr)
+    if record.status == "failed":
+        print(f"failed: {record.error}", file=sys.stderr)
         print(folder)
         return 1
     print(
-        f"{record['status']}: test accuracy {record['test']['accuracy']:.4f}, test loss {record['test']['loss']:.4f}"
+        f"{record.status}: test accuracy {record.test['accuracy']:.4f}, test loss {record.test['loss']:.4f}"
     )
     print(folder)
     return 0
@@ -86,7 +86,7 @@ def worker(args: argparse.Namespace) -> int:
     """Entry of the process started by ``launch_queue`` (it already holds the lock)."""
     from fmnist_core.training import run_worker
 
-    statuses = [run_worker(Path(folder))["status"] for folder in args.run_dirs]
+    statuses = [run_worker(Path(folder)).status for folder in args.run_dirs]
     return 1 if "failed" in statuses else 0
 
 
@@ -95,9 +95,8 @@ def list_run_records(args: argparse.Namespace) -> int:
     if not records and not damaged:
         print(f"no runs in {runs.runs_dir(args.artifacts)}")
     for record in records:
-        test = record.get("test") or {}
-        accuracy = f"{test['accuracy']:.4f}" if test else "-"
-        print(f"{record['id']:<40} {record['model']:<12} {record['status']:<9} test_accuracy {accuracy}")
+        accuracy = f"{record.test_accuracy:.4f}" if record.test_accuracy is not None else "-"
+        print(f"{record.id:<40} {record.model:<12} {record.status:<9} test_accuracy {accuracy}")
     for run in damaged:
         print(f"{run.id:<40} {'?':<12} {'damaged':<9} {run.problem}; `delete {run.id}` removes it")
     return 0
@@ -125,7 +124,7 @@ def import_model(args: argparse.Namespace) -> int:
     folder = import_keras_model(args.file, args.artifacts, name=Path(args.file).name)
     record = runs.read_run(folder)
     print(
-        f"imported {record['source']['file_name']}: test accuracy {record['test']['accuracy']:.4f}",
+        f"imported {record.source['file_name']}: test accuracy {record.test_accuracy:.4f}",
         file=sys.stderr,
     )
     print(folder)

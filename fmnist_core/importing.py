@@ -17,18 +17,12 @@ import time
 import unicodedata
 from pathlib import Path
 
-from fmnist_core import data, evaluation, model_sandbox, run_fields, runs
+from fmnist_core import atomic_files, data, evaluation, model_sandbox, run_fields, runs
 from fmnist_core.model_files import ModelFileError
 
-IMPORTED_MODEL = "imported"  # the ``model`` of imported runs; not in the model registry
 MAX_LABEL_CHARS = 80
 STAGING_PREFIX = ".import-"  # never matches runs.RUN_ID_PATTERN, so list_runs skips it
 STALE_STAGING_S = 3600.0
-
-
-def is_imported(record: dict) -> bool:
-    """Whether a run record is an imported model (no registry entry, no training history)."""
-    return record.get("model") == IMPORTED_MODEL
 
 
 def display_label(name: str) -> str:
@@ -82,8 +76,8 @@ def assemble_run(upload: Path, label: str, staging: Path, runs_folder: Path) -> 
     evaluated = model_sandbox.evaluate_keras_file_isolated(upload, dataset.x_test)
     probabilities = evaluated.probabilities
     folder = runs.create_run(
-        IMPORTED_MODEL,
-        {"model": IMPORTED_MODEL, "file_name": label},
+        runs.IMPORTED_MODEL,
+        {"model": runs.IMPORTED_MODEL, "file_name": label},
         staging,
         status="finished",
         started_at=started_at,
@@ -94,10 +88,10 @@ def assemble_run(upload: Path, label: str, staging: Path, runs_folder: Path) -> 
         source={"file_name": label, "sha256": file_sha256(upload), "bytes": upload.stat().st_size},
         test=run_fields.scores_on_test_set(probabilities, dataset.y_test),
     )
-    runs.atomic_write_bytes(
+    atomic_files.atomic_write_bytes(
         folder / "predictions.npz", evaluation.predictions_bytes(probabilities, dataset.y_test)
     )
-    with runs.atomic_write_path(folder / "model.keras") as tmp:
+    with atomic_files.atomic_write_path(folder / "model.keras") as tmp:
         os.replace(upload, tmp)  # the very bytes that were evaluated, without a copy
     final = runs_folder / folder.name
     os.rename(folder, final)  # the complete run appears in one step

@@ -62,7 +62,7 @@ def load_run_model(folder: Path) -> RunModel:
     if keras_path.is_file():
         _check_imported_file(record, keras_path)
         model, rank = _load_keras(keras_path)
-        return RunModel(record["id"], record["model"], "keras", model, rank)
+        return RunModel(record.id, record.model, "keras", model, rank)
     if sklearn_path.is_file():
         from fmnist_core.sklearn_files import load_sklearn_model  # skops and scikit-learn: ~2 s
 
@@ -70,24 +70,24 @@ def load_run_model(folder: Path) -> RunModel:
             pipeline = load_sklearn_model(sklearn_path)
         except Exception as error:  # skops raises many types for damaged files
             raise ModelLoadError(
-                f"The model of run {record['id']} could not be read ({error}); {RETRAIN_HINT}."
+                f"The model of run {record.id} could not be read ({error}); {RETRAIN_HINT}."
             ) from error
-        return RunModel(record["id"], record["model"], "sklearn", pipeline, 1)
+        return RunModel(record.id, record.model, "sklearn", pipeline, 1)
     raise ModelLoadError(
-        f"Run {record['id']} has no saved model (no model.keras or model.skops); {RETRAIN_HINT}."
+        f"Run {record.id} has no saved model (no model.keras or model.skops); {RETRAIN_HINT}."
     )
 
 
-def _check_imported_file(record: dict[str, Any], path: Path) -> None:
+def _check_imported_file(record: runs.RunRecord, path: Path) -> None:
     """An imported model runs here only if it is the very file that was checked in isolation on import."""
-    expected = (record.get("source") or {}).get("sha256")
+    expected = (record.source or {}).get("sha256")
     if not expected:
         return
     with path.open("rb") as handle:
         actual = hashlib.file_digest(handle, "sha256").hexdigest()
     if actual != expected:
         raise ModelLoadError(
-            f"The model file of run {record['id']} changed after it was imported and checked; import it again."
+            f"The model file of run {record.id} changed after it was imported and checked; import it again."
         )
 
 

@@ -17,7 +17,7 @@ def trained_images(config: dict[str, Any]) -> int:
     return count - int(count * (config.get("validation_split") or 0.0))
 
 
-def kept_epoch(record: dict[str, Any], history: Sequence[dict[str, Any]]) -> int | None:
+def kept_epoch(record: runs.RunRecord, history: Sequence[dict[str, Any]]) -> int | None:
     """The epoch whose weights the saved model has.
 
     A Keras run that was stopped, or that used early stopping, keeps the epoch with the lowest
@@ -26,9 +26,9 @@ def kept_epoch(record: dict[str, Any], history: Sequence[dict[str, Any]]) -> int
     """
     if not history:
         return None
-    config = record.get("config") or {}
-    keras_restores = record.get("model") not in ("logreg", "sgd", "imported") and (
-        record.get("status") == "stopped" or config.get("patience")
+    config = record.config
+    keras_restores = record.model not in ("logreg", "sgd", runs.IMPORTED_MODEL) and (
+        record.status == "stopped" or config.get("patience")
     )
     if keras_restores:
         monitor = "val_loss" if any("val_loss" in line for line in history) else "loss"
@@ -37,24 +37,24 @@ def kept_epoch(record: dict[str, Any], history: Sequence[dict[str, Any]]) -> int
     return history[-1]["epoch"]
 
 
-def elapsed_seconds(record: dict[str, Any], now: float | None = None) -> float | None:
+def elapsed_seconds(record: runs.RunRecord, now: float | None = None) -> float | None:
     """Seconds since the run started training (to its end for a run that ended)."""
-    started = runs.parse_iso(record.get("started_at"))
+    started = runs.parse_iso(record.started_at)
     if started is None:
         return None
-    end = runs.parse_iso(record.get("finished_at")) or (time.time() if now is None else now)
+    end = runs.parse_iso(record.finished_at) or (time.time() if now is None else now)
     return max(end - started, 0.0)
 
 
 def seconds_left(
-    record: dict[str, Any], history: Sequence[dict[str, Any]], progress: dict[str, Any]
+    record: runs.RunRecord, history: Sequence[dict[str, Any]], progress: dict[str, Any]
 ) -> float | None:
     """Estimated seconds until the planned epochs are done, from the mean time of the epochs done.
 
     None before the first epoch ends (the first epoch also pays for loading and compiling, so an
     estimate from its first batches would mislead).
     """
-    planned = (record.get("config") or {}).get("epochs")
+    planned = record.config.get("epochs")
     if not history or not planned:
         return None
     per_epoch = sum(line.get("seconds", 0.0) for line in history) / len(history)

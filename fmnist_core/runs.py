@@ -1,7 +1,8 @@
 """The run directory: the contract between the training worker, the UI, the CLI and the tests.
 
-Every write is atomic (temp file + ``os.replace``), so a reader never sees half a file, and a run
-whose worker died is recognised from its pid and heartbeat and marked failed.
+Every write is atomic (``atomic_files``), so a reader never sees half a file, and a run whose worker
+died is recognised from its pid and heartbeat and marked failed. ``RunRecord`` is ``run.json`` as
+the pages, the CLI and importing read it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import re
 import secrets
 import shutil
 import socket
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from fmnist_core.atomic_files import atomic_write_json, read_json
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ACTIVE_STATUSES = ("queued", "running")
@@ -30,6 +31,7 @@ QUEUED_TIMEOUT_S = 120.0
 DAMAGE_GRACE_S = 10.0  # a folder this young without run.json is still being created
 RUN_ID_PATTERN = re.compile(r"^\d{8}-\d{6}-[a-z0-9_]{1,32}-[0-9a-f]{6}$")
 _UPDATE_LOCK = threading.Lock()
+IMPORTED_MODEL = "imported"  # the ``model`` of imported runs; not in the model registry
 LOST_WORKER = "worker stopped unexpectedly (killed or crashed); its partial results were discarded"
 
 
@@ -69,53 +71,88 @@ def run_path(run_id: str, root: str | os.PathLike | None = None) -> Path:
     return path
 
 
-# ---------------------------------------------------------------- atomic writes
+# ---------------------------------------------------------------- the record
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Writes ``data`` to ``path`` atomically; on any error the old file is left untouched."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide runs from other users of a shared folder
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+@dataclass(frozen=True)
+class RunRecord:
+    """``run.json`` as a typed record, plus what every page derives from it.
 
-
-def atomic_write_json(path: Path, value: Any) -> None:
-    atomic_write_bytes(path, json.dumps(value, indent=2, sort_keys=True).encode())
-
-
-def read_json(path: Path, default: Any = None) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return default
-
-
-@contextlib.contextmanager
-def atomic_write_path(path: Path) -> Iterator[Path]:
-    """A temp path next to ``path`` for writers that need a file name (``model.save``, a rename).
-
-    When the ``with`` block succeeds, the file is fsynced and renamed to ``path``; on any error it
-    is removed and ``path`` is left untouched. The temp name keeps the suffix (Keras requires
-    ``.keras``) and is one that ``remove_temp_files`` cleans up.
+    Keys this version does not know are kept in ``extra``, and ``update_run`` merges changes into
+    the stored keys, never into a record: older and newer run folders open and keep what they hold.
     """
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp{path.suffix}"
-    try:
-        yield tmp
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+
+    id: str
+    model: str
+    status: str
+    config: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    created_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    heartbeat_at: str | None = None
+    pid: int | None = None
+    host: str | None = None
+    params: int | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+    dataset: dict[str, Any] = field(default_factory=dict)
+    test: dict[str, float] | None = None
+    source: dict[str, Any] | None = None  # imported models: the uploaded file's name, hash, size
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> RunRecord:
+        """Raises ValueError when ``values`` lacks what makes it a run (id, model, status)."""
+        missing = {"id", "model", "status"} - values.keys()
+        if missing:
+            raise ValueError(f"run.json has no {', '.join(sorted(missing))}.")
+        known = {f.name for f in fields(cls)} - {"extra"}
+        return cls(
+            **{key: value for key, value in values.items() if key in known},
+            extra={key: value for key, value in values.items() if key not in known},
+        )
+
+    @property
+    def short_id(self) -> str:
+        """The id's random suffix: tells apart runs of one model started in the same minute."""
+        return self.id[-6:]
+
+    @property
+    def test_accuracy(self) -> float | None:
+        return (self.test or {}).get("accuracy")
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or training: it cannot be deleted, and pages poll it."""
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def has_predictions(self) -> bool:
+        """Finished or stopped with a test score: Evaluate and Draw can use it."""
+        return self.status in ("finished", "stopped") and self.test is not None
+
+    @property
+    def is_imported(self) -> bool:
+        """An uploaded .keras model: no registry entry, no training history."""
+        return self.model == IMPORTED_MODEL
+
+    @property
+    def title(self) -> str:
+        """The model as people see it; an imported run shows its file name."""
+        return f"imported · {self.config.get('file_name', 'model.keras')}" if self.is_imported else self.model
+
+    @property
+    def name(self) -> str:
+        """``mlp · 2026-11-23 10:00 · 1a2b3c``: what identifies the run while it trains (chips,
+        legends), so that no accuracy or status goes stale on it."""
+        return f"{self.title} · {(self.created_at or '')[:16].replace('T', ' ')} · {self.short_id}"
+
+    @property
+    def label(self) -> str:
+        """``mlp · 86.1% · 2026-11-23 10:00 · 1a2b3c``: how pickers, confirmations and messages name
+        a run (its status instead of an accuracy before it has one)."""
+        score = f"{self.test_accuracy:.1%}" if self.test_accuracy is not None else self.status
+        return f"{self.title} · {score} · {(self.created_at or '')[:16].replace('T', ' ')} · {self.short_id}"
 
 
 # ---------------------------------------------------------------- create, read, update
@@ -155,24 +192,28 @@ def create_run(
     return folder
 
 
-def read_run(folder: Path) -> dict[str, Any]:
+def read_run(folder: Path) -> RunRecord:
     """Reads ``run.json``; raises ValueError when it is missing or unreadable."""
-    record = read_json(folder / "run.json")
-    if not isinstance(record, dict):
+    return RunRecord.from_json(_read_values(folder))
+
+
+def _read_values(folder: Path) -> dict[str, Any]:
+    values = read_json(folder / "run.json")
+    if not isinstance(values, dict):
         raise ValueError(f"{folder} has no readable run.json.")
-    return record
+    return values
 
 
-def update_run(folder: Path, **fields: Any) -> dict[str, Any]:
-    """Merges ``fields`` into ``run.json`` atomically; returns the new record.
+def update_run(folder: Path, **changes: Any) -> RunRecord:
+    """Merges ``changes`` into ``run.json`` atomically; returns the new record.
 
     Only the worker updates a running run, so read-modify-write needs no lock across processes;
     the in-process lock keeps the worker's heartbeat thread from undoing the main thread's update.
     """
     with _UPDATE_LOCK:
-        record = {**read_run(folder), **fields}
-        atomic_write_json(folder / "run.json", record)
-    return record
+        values = {**_read_values(folder), **changes}
+        atomic_write_json(folder / "run.json", values)
+    return RunRecord.from_json(values)
 
 
 def append_history(folder: Path, record: dict[str, Any]) -> None:
@@ -223,22 +264,22 @@ def pid_alive(pid: int | None) -> bool:
     return True
 
 
-def worker_lost(record: dict[str, Any], now: float | None = None) -> bool:
+def worker_lost(record: RunRecord, now: float | None = None) -> bool:
     """Whether an active run's worker is gone: its pid is dead, or its heartbeat went stale."""
-    if record.get("status") not in ACTIVE_STATUSES:
+    if not record.is_active:
         return False
     now = time.time() if now is None else now
-    if record.get("pid") and record.get("host") == socket.gethostname():
-        if not pid_alive(record["pid"]):
+    if record.pid and record.host == socket.gethostname():
+        if not pid_alive(record.pid):
             return True
-        if record["status"] == "queued":
+        if record.status == "queued":
             return False  # waiting behind another run of the same worker
-    last_sign = parse_iso(record.get("heartbeat_at")) or parse_iso(record.get("created_at")) or now
-    timeout = HEARTBEAT_TIMEOUT_S if record.get("heartbeat_at") else QUEUED_TIMEOUT_S
+    last_sign = parse_iso(record.heartbeat_at) or parse_iso(record.created_at) or now
+    timeout = HEARTBEAT_TIMEOUT_S if record.heartbeat_at else QUEUED_TIMEOUT_S
     return now - last_sign > timeout
 
 
-def refresh_status(folder: Path) -> dict[str, Any]:
+def refresh_status(folder: Path) -> RunRecord:
     """Reads a run and, if its worker is gone, marks it failed and removes temp files."""
     record = read_run(folder)
     if worker_lost(record):
@@ -266,14 +307,14 @@ def _run_folders(root: str | os.PathLike | None) -> list[Path]:
     return [folder for folder in runs_dir(root).iterdir() if RUN_ID_PATTERN.match(folder.name)]
 
 
-def list_runs(root: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+def list_runs(root: str | os.PathLike | None = None) -> list[RunRecord]:
     """All runs, newest first, with dead workers marked failed. Damaged folders are left out
     (``list_damaged`` lists them)."""
     records = []
     for folder in _run_folders(root):
         with contextlib.suppress(ValueError, OSError):
             records.append(refresh_status(folder))
-    return sorted(records, key=lambda r: r.get("created_at") or "", reverse=True)
+    return sorted(records, key=lambda record: record.created_at or "", reverse=True)
 
 
 @dataclass(frozen=True)
@@ -301,10 +342,12 @@ def damage_of(folder: Path) -> str | None:
     if not text.strip():
         return "its run.json is empty (cut short by a crash or a full disk)"
     try:
-        record = json.loads(text)
+        values = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return f"its run.json is not valid JSON ({len(text):,} bytes; cut short by a crash or a full disk?)"
-    if not isinstance(record, dict) or not {"id", "model", "status"} <= record.keys():
+    try:
+        RunRecord.from_json(values if isinstance(values, dict) else {})
+    except (ValueError, TypeError):
         return "its run.json is not a run record (no id, model or status)"
     return None
 
@@ -320,9 +363,9 @@ def list_damaged(root: str | os.PathLike | None = None) -> list[DamagedRun]:
     return damaged
 
 
-def active_run(root: str | os.PathLike | None = None) -> dict[str, Any] | None:
+def active_run(root: str | os.PathLike | None = None) -> RunRecord | None:
     """The queued or running run, if any."""
-    return next((r for r in list_runs(root) if r["status"] in ACTIVE_STATUSES), None)
+    return next((record for record in list_runs(root) if record.is_active), None)
 
 
 def delete_run(run_id: str, root: str | os.PathLike | None = None) -> None:
@@ -330,6 +373,6 @@ def delete_run(run_id: str, root: str | os.PathLike | None = None) -> None:
     folder = runs_dir(root) / check_run_id(run_id)
     if not folder.is_dir():
         raise ValueError(f"No run {run_id!r} in {runs_dir(root)}.")
-    if damage_of(folder) is None and refresh_status(folder)["status"] in ACTIVE_STATUSES:
+    if damage_of(folder) is None and refresh_status(folder).is_active:
         raise ValueError(f"Run {run_id} is still training: stop it before deleting it.")
     shutil.rmtree(folder)

@@ -8,7 +8,7 @@ from pathlib import Path
 import skops.io
 from sklearn.pipeline import Pipeline
 
-from fmnist_core import runs
+from fmnist_core import atomic_files
 
 TRUSTED_TYPES = (
     "sklearn.pipeline.Pipeline",
@@ -24,7 +24,7 @@ TRUSTED_TYPES = (
 
 def save_sklearn_model(pipeline: Pipeline, path: Path) -> None:
     """Writes ``pipeline`` to ``path`` in the skops format, atomically."""
-    runs.atomic_write_bytes(path, skops.io.dumps(pipeline))
+    atomic_files.atomic_write_bytes(path, skops.io.dumps(pipeline))
 
 
 def load_sklearn_model(path: Path) -> Pipeline:

@@ -6,7 +6,6 @@ Optionally followed by the top 3 of every finished run on the same image.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ import streamlit as st
 
 from fmnist_core import inference, saliency
 from fmnist_core.data import CLASS_NAMES
+from fmnist_core.runs import RunRecord
 from fmnist_ui import draw_plots, loaders
 
 LOGGER = logging.getLogger(__name__)
@@ -97,16 +97,16 @@ def render_all_models(image: np.ndarray) -> None:
     rows = []
     with st.spinner("Asking every model ..."):
         for record in loaders.finished_runs():
-            rows.append({"Run": loaders.run_label(record), **_top3_cells(record, image)})
+            rows.append({"Run": record.label, **_top3_cells(record, image)})
     # A static table wraps its cells to the width there is, so no column ends up scrolled out of
     # view, on a laptop or a phone (an interactive grid kept its columns' widths and cut the last).
     st.table(pd.DataFrame(rows, columns=["Run", *RANKS]).fillna(""), hide_index=True)
 
 
-def _top3_cells(record: dict[str, Any], image: np.ndarray) -> dict[str, str]:
+def _top3_cells(record: RunRecord, image: np.ndarray) -> dict[str, str]:
     """One cell per rank, such as ``Trouser 74%``."""
     try:
-        probabilities = inference.predict_probabilities(loaders.load_run_model(record["id"]), image[None])[0]
+        probabilities = inference.predict_probabilities(loaders.load_run_model(record.id), image[None])[0]
     except ValueError as error:
         return {RANKS[0]: f"unavailable: {error}"}
     top3 = inference.top_classes(probabilities)

@@ -7,13 +7,13 @@ Each input ends as a 28x28 image that `draw_analysis` explains. Session-state ke
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import streamlit as st
 
 from fmnist_core import drawing, inference
 from fmnist_core.data import CLASS_NAMES, to_model_input
+from fmnist_core.runs import RunRecord
 from fmnist_ui import draw_analysis, draw_canvas, draw_plots, loaders, run_choice
 
 CANVAS_VERSION = "draw_canvas_version"  # bumped by Clear: a new canvas key gives an empty canvas
@@ -56,7 +56,7 @@ def init_state() -> None:
     st.session_state.setdefault(TEST_INDEX, None)
 
 
-def pick_run(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+def pick_run(records: list[RunRecord]) -> RunRecord | None:
     """A select box of finished runs; None (with a hint) when there are none."""
     if not records:
         st.info(
@@ -69,17 +69,16 @@ def pick_run(records: list[dict[str, Any]]) -> dict[str, Any] | None:
         records,
         "draw_run",
         run_choice.most_accurate,
-        loaders.run_label,
         label="Model run",
         help="The finished run whose model judges your drawing (newest first). The run picked here "
         "or on Evaluate stays chosen on both pages.",
     )
 
 
-def load_model(record: dict[str, Any]) -> inference.RunModel | None:
+def load_model(record: RunRecord) -> inference.RunModel | None:
     """The run's cached model, or None after showing why it cannot be used."""
     try:
-        return loaders.load_run_model(record["id"])
+        return loaders.load_run_model(record.id)
     except ValueError as error:  # ModelLoadError, or a run deleted meanwhile
         st.error(f"**This run's model cannot be used.** {error}", icon=":material/error:")
         return None

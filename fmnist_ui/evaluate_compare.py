@@ -3,11 +3,10 @@ validation confusion matrix epoch by epoch."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from fmnist_core import error_analysis, evaluation_plots
+from fmnist_core.runs import RunRecord
 from fmnist_ui import evaluate_data, evaluate_gallery, loaders
 
 BASELINE_KEY = "evaluate_compare_a"
@@ -22,25 +21,25 @@ def accuracy_change(before: float, after: float) -> str:
     return f"{(after - before) * 100:+.2f} points"
 
 
-def default_pair(records: list[dict[str, Any]], current_id: str) -> tuple[str, str]:
+def default_pair(records: list[RunRecord], current_id: str) -> tuple[str, str]:
     """(baseline, challenger): the run being evaluated against the newest run of another model."""
-    others = [r for r in records if r["id"] != current_id]
-    current_model = next(r["model"] for r in records if r["id"] == current_id)
-    different = [r for r in others if r["model"] != current_model]
-    return (different or others)[0]["id"], current_id
+    others = [r for r in records if r.id != current_id]
+    current_model = next(r.model for r in records if r.id == current_id)
+    different = [r for r in others if r.model != current_model]
+    return (different or others)[0].id, current_id
 
 
-def short_names(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, str]:
+def short_names(a: RunRecord, b: RunRecord) -> tuple[str, str]:
     """Model names, with the id suffix when both runs are the same model."""
-    if a["model"] != b["model"]:
-        return a["model"], b["model"]
-    return f"{a['model']} ({a['id'][-6:]})", f"{b['model']} ({b['id'][-6:]})"
+    if a.model != b.model:
+        return a.title, b.title
+    return f"{a.title} ({a.short_id})", f"{b.title} ({b.short_id})"
 
 
-def pick_pair(records: list[dict[str, Any]], current_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def pick_pair(records: list[RunRecord], current_id: str) -> tuple[RunRecord, RunRecord]:
     """Two run pickers: the baseline A and the challenger B."""
-    ids = [record["id"] for record in records]
-    by_id = {record["id"]: record for record in records}
+    ids = [record.id for record in records]
+    by_id = {record.id: record for record in records}
     baseline, challenger = default_pair(records, current_id)
     a_col, b_col = st.columns(2)
     with a_col:
@@ -48,7 +47,7 @@ def pick_pair(records: list[dict[str, Any]], current_id: str) -> tuple[dict[str,
             "Run A (baseline)",
             ids,
             index=ids.index(baseline),
-            format_func=lambda run: loaders.run_label(by_id[run]),
+            format_func=lambda run: by_id[run].label,
             key=BASELINE_KEY,
         )
     with b_col:
@@ -56,23 +55,23 @@ def pick_pair(records: list[dict[str, Any]], current_id: str) -> tuple[dict[str,
             "Run B (challenger)",
             ids,
             index=ids.index(challenger),
-            format_func=lambda run: loaders.run_label(by_id[run]),
+            format_func=lambda run: by_id[run].label,
             key=CHALLENGER_KEY,
         )
     return by_id[a_id], by_id[b_id]
 
 
-def render_compare_tab(records: list[dict[str, Any]], current_id: str) -> None:
+def render_compare_tab(records: list[RunRecord], current_id: str) -> None:
     """Accuracy of both runs, their confusion difference and the images one fixes or breaks."""
     if len(records) < 2:
         st.info("Only one run has finished. Train another model (e.g. a cnn after an mlp) to compare them.")
         return
     a, b = pick_pair(records, current_id)
-    if a["id"] == b["id"]:
+    if a.id == b.id:
         st.info("Pick two different runs.")
         return
     try:
-        comparison = evaluate_data.compare_runs(a["id"], b["id"])
+        comparison = evaluate_data.compare_runs(a.id, b.id)
     except ValueError as exc:
         st.error(f"These runs cannot be compared: {exc}")
         return
@@ -106,7 +105,7 @@ def render_compare_tab(records: list[dict[str, Any]], current_id: str) -> None:
 
 
 def render_compare_gallery(
-    comparison: error_analysis.RunComparison, a: dict[str, Any], b: dict[str, Any], names: tuple[str, str]
+    comparison: error_analysis.RunComparison, a: RunRecord, b: RunRecord, names: tuple[str, str]
 ) -> None:
     """The images B fixes (drawn with A's wrong probabilities) or breaks (with B's)."""
     name_a, name_b = names
@@ -118,17 +117,17 @@ def render_compare_gallery(
         "Images", list(options), horizontal=True, key=DIRECTION_KEY, label_visibility="collapsed"
     )
     indices, wrong_run, wrong_name = options.get(choice, next(iter(options.values())))
-    predictions = loaders.load_evaluation(wrong_run["id"]).predictions
+    predictions = loaders.load_evaluation(wrong_run.id).predictions
     st.caption(f"Probabilities of {wrong_name}, the run that gets these images wrong.")
     evaluate_gallery.render_gallery(
         indices, predictions.probabilities, predictions.labels, COMPARE_GALLERY_KEY, "No such images."
     )
 
 
-def render_over_time_tab(record: dict[str, Any]) -> None:
+def render_over_time_tab(record: RunRecord) -> None:
     """The validation confusion matrix after any epoch (row-normalised, fixed colour scale)."""
     try:
-        history = evaluate_data.load_validation_history(record["id"])
+        history = evaluate_data.load_validation_history(record.id)
     except ValueError as exc:
         st.error(f"The per-epoch validation predictions of this run cannot be read: {exc}")
         return

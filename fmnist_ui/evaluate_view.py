@@ -19,6 +19,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from fmnist_core import error_analysis, evaluation, evaluation_plots
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 from fmnist_core.evaluation import RunEvaluation
+from fmnist_core.runs import RunRecord
 from fmnist_ui import evaluate_gallery, loaders, run_choice
 
 RUN_KEY = "evaluate_run"
@@ -55,11 +56,9 @@ def reset_gallery() -> None:
     st.session_state[f"{GALLERY_KEY}_page"] = 1
 
 
-def pick_run(records: list[dict[str, Any]]) -> dict[str, Any]:
+def pick_run(records: list[RunRecord]) -> RunRecord:
     """Run picker: the run in the URL or studied last on Evaluate or Draw, else the newest finished run."""
-    return run_choice.pick_run(
-        records, RUN_KEY, run_choice.newest, loaders.run_label, on_change=reset_gallery, label="Run"
-    )
+    return run_choice.pick_run(records, RUN_KEY, run_choice.newest, on_change=reset_gallery, label="Run")
 
 
 def load_run_evaluation(run_id: str) -> RunEvaluation | None:

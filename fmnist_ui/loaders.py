@@ -8,7 +8,6 @@ change are never cached. None of these import TensorFlow except ``load_run_model
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
@@ -34,7 +33,7 @@ def load_dataset() -> data.FashionMNIST:
         st.stop()
 
 
-def list_runs() -> list[dict[str, Any]]:
+def list_runs() -> list[runs.RunRecord]:
     """All runs, newest first (never cached: statuses change)."""
     return runs.list_runs()
 
@@ -44,9 +43,9 @@ def list_damaged() -> list[runs.DamagedRun]:
     return runs.list_damaged()
 
 
-def finished_runs() -> list[dict[str, Any]]:
+def finished_runs() -> list[runs.RunRecord]:
     """Runs that have test predictions (finished or stopped)."""
-    return [r for r in list_runs() if r["status"] in ("finished", "stopped") and r.get("test")]
+    return [record for record in list_runs() if record.has_predictions]
 
 
 def run_folder(run_id: str) -> Path:
@@ -65,13 +64,6 @@ def load_evaluation(run_id: str) -> evaluation.RunEvaluation:
     """Matrix, metrics, confusions and ranked mistakes of a finished run, computed once per run id
     (its predictions never change). Raises ValueError when its predictions cannot be read."""
     return evaluation.RunEvaluation.from_predictions(evaluation.load_predictions(run_folder(run_id)))
-
-
-def run_label(record: dict[str, Any]) -> str:
-    """Short human label for pickers: model, test accuracy, date and id suffix."""
-    test = record.get("test") or {}
-    accuracy = f"{test['accuracy']:.1%}" if test else record["status"]
-    return f"{record['model']} · {accuracy} · {record['created_at'][:16].replace('T', ' ')} · {record['id'][-6:]}"
 
 
 @st.cache_resource(show_spinner="Loading the model ...", max_entries=32)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from fmnist_core import plots, runs
 from fmnist_core.data import DatasetError
+from fmnist_core.runs import RunRecord
 from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_queue
 from fmnist_ui import loaders, train_view, widgets
 
@@ -46,14 +47,14 @@ def show_dataset() -> None:
         )
 
 
-def recent_runs_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+def recent_runs_frame(records: list[RunRecord]) -> pd.DataFrame:
     """The newest runs: model, status, test accuracy, date."""
     rows = [
         {
-            "model": widgets.model_title(record),
-            "status": record["status"],
-            "test accuracy": (record.get("test") or {}).get("accuracy"),
-            "started": pd.to_datetime(record.get("created_at"), utc=True),
+            "model": record.title,
+            "status": record.status,
+            "test accuracy": record.test_accuracy,
+            "started": pd.to_datetime(record.created_at, utc=True),
             "settings": widgets.config_summary(record),
         }
         for record in records[:RECENT_RUNS]
@@ -61,7 +62,7 @@ def recent_runs_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def show_recent_runs(records: list[dict[str, Any]]) -> None:
+def show_recent_runs(records: list[RunRecord]) -> None:
     st.dataframe(
         recent_runs_frame(records).style.format("{:.2%}", subset=["test accuracy"], na_rep=""),
         hide_index=True,
@@ -74,9 +75,9 @@ def show_recent_runs(records: list[dict[str, Any]]) -> None:
         st.caption(f"{len(records) - RECENT_RUNS} older runs are on the Runs page.")
 
 
-def needs_starter(records: list[dict[str, Any]]) -> bool:
+def needs_starter(records: list[RunRecord]) -> bool:
     """A first-time user: nothing trained (or training) yet, so the other pages have nothing to show."""
-    return not any(record["status"] in ("finished", "stopped", "queued", "running") for record in records)
+    return not any(record.status in ("finished", "stopped", "queued", "running") for record in records)
 
 
 def start_starter_models() -> None:
@@ -95,18 +96,16 @@ def starter_description() -> str:
     return " and ".join(parts)
 
 
-def show_finished_notice(records: list[dict[str, Any]]) -> None:
+def show_finished_notice(records: list[RunRecord]) -> None:
     """Once the runs this session watched have all ended, says how they did and where to go next,
     instead of letting the "Training now" block silently disappear."""
     watched = st.session_state.get(WATCHED, [])
-    ended = [r for r in records if r["id"] in watched and r["status"] not in runs.ACTIVE_STATUSES]
-    if not ended or any(r["id"] in watched and r["status"] in runs.ACTIVE_STATUSES for r in records):
+    ended = [r for r in records if r.id in watched and not r.is_active]
+    if not ended or any(r.id in watched and r.is_active for r in records):
         return
     outcomes = [
-        f"{widgets.model_title(r)} {r['test']['accuracy']:.1%}"
-        if r.get("test")
-        else f"{widgets.model_title(r)} {r['status']}"
-        for r in sorted(ended, key=lambda r: r.get("started_at") or "")  # in the order they trained
+        f"{r.title} {r.test_accuracy:.1%}" if r.test else f"{r.title} {r.status}"
+        for r in sorted(ended, key=lambda r: r.started_at or "")  # in the order they trained
     ]
     with st.container(border=True):
         st.success(f"**Training done**: {', '.join(outcomes)}.", icon=":material/check_circle:")
@@ -133,22 +132,21 @@ def watch_active_runs(statuses: dict[str, str]) -> None:
                 record = runs.refresh_status(folder)
             except ValueError:  # deleted meanwhile
                 st.rerun()
-            if record["status"] != status_drawn:
+            if record.status != status_drawn:
                 st.rerun()
             show_queue_entry(record, folder)
 
     queue_panel()
 
 
-def show_queue_entry(record: dict[str, Any], folder: Any) -> None:
+def show_queue_entry(record: RunRecord, folder: Any) -> None:
     """One line per run of the queue: model, status and, while running, the epoch's progress."""
     history = runs.read_history(folder)
-    epochs = (record.get("config") or {}).get("epochs")
+    epochs = record.config.get("epochs")
     st.markdown(
-        f"**{widgets.model_title(record)}** {widgets.status_badge(record['status'])} "
-        f"· {len(history)} of {epochs} epochs done"
+        f"**{record.title}** {widgets.status_badge(record.status)} · {len(history)} of {epochs} epochs done"
     )
-    if record["status"] == "running":
+    if record.status == "running":
         st.progress(*train_view.progress_bar(runs.read_progress(folder)))
-    elif record["status"] == "failed":
-        st.error(record.get("error") or "failed")
+    elif record.status == "failed":
+        st.error(record.error or "failed")

@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from fmnist_core import runs
+from fmnist_core.runs import RunRecord
 
 STUDIED = "studied_run"  # session state: the run last picked on Evaluate or Draw
 
@@ -30,24 +31,23 @@ def requested_run(ids: list[str]) -> tuple[str | None, str | None]:
     return requested, None
 
 
-def newest(records: list[dict[str, Any]]) -> str:
+def newest(records: list[RunRecord]) -> str:
     """Evaluate's default: the newest finished run (records come newest first)."""
-    return records[0]["id"]
+    return records[0].id
 
 
-def most_accurate(records: list[dict[str, Any]]) -> str:
+def most_accurate(records: list[RunRecord]) -> str:
     """Draw's default: the finished run with the best test accuracy."""
-    return max(records, key=lambda record: (record.get("test") or {}).get("accuracy", 0.0))["id"]
+    return max(records, key=lambda record: record.test_accuracy or 0.0).id
 
 
 def pick_run(
-    records: list[dict[str, Any]],
+    records: list[RunRecord],
     key: str,
-    default: Callable[[list[dict[str, Any]]], str],
-    label_of: Callable[[dict[str, Any]], str],
+    default: Callable[[list[RunRecord]], str],
     on_change: Callable[[], None] | None = None,
     **selectbox_options: Any,
-) -> dict[str, Any]:
+) -> RunRecord:
     """A select box of ``records`` opened at the URL's run, else the run studied last, else
     ``default(records)``; the choice is written back to the URL and the session.
 
@@ -55,17 +55,16 @@ def pick_run(
         records: the runs to choose from (finished ones with predictions), newest first.
         key: the select box's widget key.
         default: picks a run for a visitor who has chosen none.
-        label_of: the label shown for a run.
         on_change: also called when the user picks another run.
         selectbox_options: label, help and other ``st.selectbox`` arguments.
     """
-    by_id = {record["id"]: record for record in records}
+    by_id = {record.id: record for record in records}
     ids = list(by_id)
     requested, problem = requested_run(ids)
     remembered = st.session_state.get(STUDIED)
     fallback = remembered if remembered in by_id else default(records)
     if problem:
-        st.error(f"{problem} Showing {label_of(by_id[fallback])} instead.", icon=":material/link_off:")
+        st.error(f"{problem} Showing {by_id[fallback].label} instead.", icon=":material/link_off:")
     current = st.session_state.get(key)
     chosen = current if current in by_id else requested or fallback
 
@@ -77,7 +76,7 @@ def pick_run(
     run_id = st.selectbox(
         options=ids,
         index=ids.index(chosen),
-        format_func=lambda run: label_of(by_id[run]),
+        format_func=lambda run: by_id[run].label,
         key=key,
         on_change=changed,
         **selectbox_options,

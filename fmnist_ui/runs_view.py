@@ -12,6 +12,7 @@ import streamlit as st
 from fmnist_core import importing, plots, run_summary, runs
 from fmnist_core.data import DatasetError
 from fmnist_core.model_files import ModelFileError
+from fmnist_core.runs import RunRecord
 from fmnist_ui import loaders, train_view, widgets
 
 PENDING_DELETE = "runs_pending_delete"  # the run waiting for "Yes, delete it"
@@ -24,13 +25,13 @@ COMPARE = "runs_compare"
 COMPARE_SEEN = "runs_compare_seen"  # runs that had curves when the overlay was last drawn
 
 
-def load_histories(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def load_histories(records: list[RunRecord]) -> dict[str, list[dict[str, Any]]]:
     """run id -> its epochs (empty for imported models and runs that never finished an epoch)."""
-    return {record["id"]: runs.read_history(runs.runs_dir() / record["id"]) for record in records}
+    return {record.id: runs.read_history(runs.runs_dir() / record.id) for record in records}
 
 
-def duration(record: dict[str, Any]) -> pd.Timedelta | None:
-    seconds = run_summary.elapsed_seconds(record) if record.get("finished_at") else None
+def duration(record: RunRecord) -> pd.Timedelta | None:
+    seconds = run_summary.elapsed_seconds(record) if record.finished_at else None
     return pd.Timedelta(seconds=seconds) if seconds is not None else None
 
 
@@ -39,9 +40,9 @@ def best_val_accuracy(history: list[dict[str, Any]]) -> float | None:
     return max(values) if values else None
 
 
-def epochs_cell(record: dict[str, Any], history: list[dict[str, Any]]) -> str:
+def epochs_cell(record: RunRecord, history: list[dict[str, Any]]) -> str:
     """``5 / 20``: epochs done of those planned (blank for imported models)."""
-    planned = (record.get("config") or {}).get("epochs")
+    planned = record.config.get("epochs")
     return f"{len(history)} / {planned}" if planned else ""
 
 
@@ -50,43 +51,43 @@ def setting_cell(value: Any) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def runs_frame(records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
+def runs_frame(records: list[RunRecord], histories: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
     """One row per run: model, status, accuracies, epochs done / planned, images trained on,
     hyperparameters, size, duration and date."""
     rows = []
     for record in records:
-        config, history = record.get("config") or {}, histories[record["id"]]
-        imported = importing.is_imported(record)
+        config, history = record.config, histories[record.id]
+        imported = record.is_imported
         rows.append({
-            "model": widgets.model_title(record),
-            "status": record["status"],
-            "test accuracy": (record.get("test") or {}).get("accuracy"),
+            "model": record.title,
+            "status": record.status,
+            "test accuracy": record.test_accuracy,
             "best val accuracy": best_val_accuracy(history),
             "epochs": epochs_cell(record, history),
             "training images": None if imported else run_summary.trained_images(config),
             **{widgets.LABELS[key].lower(): setting_cell(config.get(key)) for key in widgets.LABELS if key != "epochs"},
             "seed": "" if imported else str(config.get("seed", "")),
-            "date": pd.to_datetime(record.get("created_at"), utc=True),
+            "date": pd.to_datetime(record.created_at, utc=True),
             "duration": duration(record),
-            "parameters": record.get("params"),
-            "run id": record["id"],
+            "parameters": record.params,
+            "run id": record.id,
         })  # fmt: skip
     return pd.DataFrame(rows)
 
 
-def show_runs_and_curves(records: list[dict[str, Any]]) -> None:
+def show_runs_and_curves(records: list[RunRecord]) -> None:
     """The table of runs and the overlaid curves of the chosen ones.
 
     While a run is queued or training they are redrawn every second from the run folders (new
     epochs, accuracies, statuses); when one starts or ends the whole page reruns once, so that the
     delete picker below agrees with the table.
     """
-    active = {record["id"] for record in records if record["status"] in runs.ACTIVE_STATUSES}
+    active = {record.id for record in records if record.is_active}
 
     @st.fragment(run_every=train_view.POLL_S if active else None)
     def runs_and_curves() -> None:
         latest = loaders.list_runs()
-        if {record["id"] for record in latest if record["status"] in runs.ACTIVE_STATUSES} != active:
+        if {record.id for record in latest if record.is_active} != active:
             st.rerun()
         histories = load_histories(latest)
         show_runs_table(latest, histories)
@@ -99,7 +100,7 @@ def show_runs_and_curves(records: list[dict[str, Any]]) -> None:
 PERCENT_COLUMNS = ("test accuracy", "best val accuracy")
 
 
-def show_runs_table(records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]) -> None:
+def show_runs_table(records: list[RunRecord], histories: dict[str, list[dict[str, Any]]]) -> None:
     """The table: accuracies in one format (two decimals), missing values blank, never "None"."""
     frame = runs_frame(records, histories)
     styled = frame.style.format("{:.2%}", subset=list(PERCENT_COLUMNS), na_rep="").format(
@@ -132,13 +133,11 @@ def show_damaged(damaged: list[runs.DamagedRun]) -> None:
         )
 
 
-def pick_runs_to_compare(
-    records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]
-) -> list[str]:
+def pick_runs_to_compare(records: list[RunRecord], histories: dict[str, list[dict[str, Any]]]) -> list[str]:
     """A multiselect of the runs that have curves; the newest few finished or stopped runs are
     preselected, and a run that gets its first epoch while the page is open is added, so a run in
     training shows up by itself."""
-    candidates = {record["id"]: overlay_label(record) for record in records if histories[record["id"]]}
+    candidates = {record.id: record.name for record in records if histories[record.id]}
     if not candidates:
         st.caption("No run has finished an epoch yet, so there are no curves to compare.")
         return []
@@ -148,7 +147,7 @@ def pick_runs_to_compare(
     current = st.session_state.get(COMPARE)
     if current is None or new:
         if current is None:  # finished or stopped runs only: a failed run at 10% squashes the others
-            useful = [record["id"] for record in records if record["status"] in ("finished", "stopped")]
+            useful = [record.id for record in records if record.status in ("finished", "stopped")]
             chosen = [run_id for run_id in useful if run_id in candidates][:OVERLAY_DEFAULT]
         else:
             chosen = new + current
@@ -168,16 +167,8 @@ def pick_runs_to_compare(
     )
 
 
-def overlay_label(record: dict[str, Any]) -> str:
-    """Model, date and id suffix: no status or accuracy, which change while a run trains and would
-    leave a stale label on its chip (the multiselect keeps the label it was chosen under)."""
-    return (
-        f"{widgets.model_title(record)} · {record['created_at'][:16].replace('T', ' ')} · {record['id'][-6:]}"
-    )
-
-
 def show_overlay(
-    run_ids: list[str], records: list[dict[str, Any]], histories: dict[str, list[dict[str, Any]]]
+    run_ids: list[str], records: list[RunRecord], histories: dict[str, list[dict[str, Any]]]
 ) -> None:
     """Validation (solid) and training (dotted) curves of the chosen runs, with reference accuracies."""
     if not run_ids:
@@ -187,7 +178,7 @@ def show_overlay(
         "Metric", ["accuracy", "loss"], default="accuracy", required=True, key="runs_metric"
     )
     show_training = st.toggle("Show training curves (dotted)", value=True, key="runs_show_training")
-    labels = {record["id"]: f"{widgets.model_title(record)} · {record['id'][-6:]}" for record in records}
+    labels = {record.id: record.name for record in records}
     figure = plots.plot_runs_overlay({labels[i]: histories[i] for i in run_ids}, metric, show_training)
     st.plotly_chart(figure, key="runs_overlay", config=widgets.NO_TOOLBAR)
     if metric == "accuracy":
@@ -197,7 +188,7 @@ def show_overlay(
         )
 
 
-def delete_section(records: list[dict[str, Any]], damaged: list[runs.DamagedRun]) -> None:
+def delete_section(records: list[RunRecord], damaged: list[runs.DamagedRun]) -> None:
     """Pick a run, press Delete, then confirm (two steps, so one stray click deletes nothing).
 
     The picked run is remembered apart from the widget, so neither Cancel nor a rerun caused by a
@@ -205,7 +196,7 @@ def delete_section(records: list[dict[str, Any]], damaged: list[runs.DamagedRun]
     """
     if DELETED_NOTICE in st.session_state:
         st.success(st.session_state.pop(DELETED_NOTICE), icon=":material/delete:")
-    choices = {r["id"]: loaders.run_label(r) for r in records if r["status"] not in runs.ACTIVE_STATUSES}
+    choices = {r.id: r.label for r in records if not r.is_active}
     choices |= {run.id: f"damaged · {run.id}" for run in damaged}
     if not choices:
         st.caption("No run can be deleted: stop a run before deleting it.")
@@ -281,8 +272,8 @@ def import_section() -> None:
                 return
         record = runs.read_run(folder)
         st.session_state[IMPORT_NOTICE] = (
-            f"Imported **{record['config']['file_name']}** as run `{record['id']}`: test accuracy "
-            f"**{record['test']['accuracy']:.2%}**. It is listed above and can be used on Evaluate and Draw."
+            f"Imported **{record.config['file_name']}** as run `{record.id}`: test accuracy "
+            f"**{record.test_accuracy:.2%}**. It is listed above and can be used on Evaluate and Draw."
         )
         st.session_state[UPLOAD_GENERATION] = generation + 1
         st.rerun()

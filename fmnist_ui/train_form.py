@@ -13,8 +13,8 @@ from typing import Any
 import streamlit as st
 
 from fmnist_core.data import NUM_TRAIN_IMAGES
-from fmnist_core.importing import is_imported
 from fmnist_core.models import COMMON_HYPERPARAMETERS, HYPERPARAMETERS, ModelSpec, list_models
+from fmnist_core.runs import RunRecord
 from fmnist_core.training import TrainingConfig
 
 FORM = "train_form"  # session state: {"model": name, <model>: {setting: value}}
@@ -52,18 +52,18 @@ def _from_url() -> tuple[str | None, dict[str, Any], list[str]]:
     return model, values, ignored
 
 
-def _from_latest_run(records: list[dict[str, Any]]) -> tuple[str | None, dict[str, Any]]:
+def _from_latest_run(records: list[RunRecord]) -> tuple[str | None, dict[str, Any]]:
     """The model and settings of the most recent trained (not imported) run."""
-    latest = next((record for record in records if not is_imported(record)), None)
-    if latest is None or latest.get("model") not in list_models():
+    latest = next((record for record in records if not record.is_imported), None)
+    if latest is None or latest.model not in list_models():
         return None, {}
-    config = latest.get("config") or {}
-    return latest["model"], {
+    config = latest.config
+    return latest.model, {
         key: value for key, value in config.items() if key in SETTINGS and value is not None
     }
 
 
-def open_form(records: list[dict[str, Any]]) -> None:
+def open_form(records: list[RunRecord]) -> None:
     """Before the widgets are drawn: the model picker opens at the remembered model.
 
     The first time in a session the form opens with the URL's settings, else the latest run's.

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from fmnist_core import plots, run_summary, runs
-from fmnist_core.importing import is_imported
+from fmnist_core.runs import RunRecord
 from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_training
 from fmnist_ui import loaders, widgets
 
@@ -25,17 +25,17 @@ NEXT_PAGES = (
 )
 
 
-def current_run(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+def current_run(records: list[RunRecord]) -> RunRecord | None:
     """The run that trains now: the running one, else the oldest queued one (queues run in order)."""
-    running = [record for record in records if record["status"] == "running"]
+    running = [record for record in records if record.status == "running"]
     if running:
         return running[0]
-    queued = [record for record in records if record["status"] == "queued"]
-    return min(queued, key=lambda record: record.get("created_at") or "") if queued else None
+    queued = [record for record in records if record.status == "queued"]
+    return min(queued, key=lambda record: record.created_at or "") if queued else None
 
 
-def busy_message(record: dict[str, Any]) -> str:
-    return f"Run {record['id']} ({record['model']}) is already training; stop it or wait for it to finish."
+def busy_message(record: RunRecord) -> str:
+    return f"Run {record.id} ({record.model}) is already training; stop it or wait for it to finish."
 
 
 def check_settings(model: str, settings: dict[str, Any]) -> tuple[TrainingConfig | None, str | None]:
@@ -71,11 +71,11 @@ def start_and_report(config: TrainingConfig) -> None:
 def show_current_run() -> None:
     """Shows the active run live, else the latest trained run with its outcome."""
     records = loaders.list_runs()
-    record = current_run(records) or next((r for r in records if not is_imported(r)), None)
+    record = current_run(records) or next((r for r in records if not r.is_imported), None)
     if record is None:
         st.info("No runs yet: choose a model and its settings above, then press **Train**.")
         return
-    watch_run(record["id"], active=record["status"] in runs.ACTIVE_STATUSES)
+    watch_run(record.id, active=record.is_active)
 
 
 def watch_run(run_id: str, active: bool) -> None:
@@ -90,39 +90,39 @@ def watch_run(run_id: str, active: bool) -> None:
             st.warning(f"Run {run_id} was deleted.")
             return
         render_run(record, folder)
-        if active and record["status"] not in runs.ACTIVE_STATUSES:
+        if active and not record.is_active:
             st.rerun()  # full rerun: the page is redrawn without the polling timer
 
     run_panel()
 
 
-def render_run(record: dict[str, Any], folder: Path) -> None:
+def render_run(record: RunRecord, folder: Path) -> None:
     """Header, live progress, curves and outcome of one run."""
-    heading = "Training now" if record["status"] in runs.ACTIVE_STATUSES else "Latest run"
-    st.subheader(f"{heading}: {widgets.model_title(record)} {widgets.status_badge(record['status'])}")
-    st.caption(f"Run `{record['id']}` · {widgets.config_summary(record)}")
+    heading = "Training now" if record.is_active else "Latest run"
+    st.subheader(f"{heading}: {record.title} {widgets.status_badge(record.status)}")
+    st.caption(f"Run `{record.id}` · {widgets.config_summary(record)}")
     history = runs.read_history(folder)
-    if record["status"] in runs.ACTIVE_STATUSES:
+    if record.is_active:
         show_progress(record, folder, history)
         stop_control(folder)
     if history:
         st.plotly_chart(
-            plots.plot_training_curves(history), key=f"train_curves_{record['id']}", config=widgets.NO_TOOLBAR
+            plots.plot_training_curves(history), key=f"train_curves_{record.id}", config=widgets.NO_TOOLBAR
         )
-    elif record["status"] in runs.ACTIVE_STATUSES:
+    elif record.is_active:
         st.caption("The accuracy and loss curves appear here after the first epoch.")
     show_outcome(record, history)
 
 
-def epochs_done_text(record: dict[str, Any], history: list[dict[str, Any]]) -> str:
+def epochs_done_text(record: RunRecord, history: list[dict[str, Any]]) -> str:
     """``epoch 2 of 300 planned``: the curves span only the epochs done, so say how many were planned."""
-    planned = (record.get("config") or {}).get("epochs")
+    planned = record.config.get("epochs")
     return f"epoch {len(history)} of {planned} planned" if planned else f"epoch {len(history)}"
 
 
-def show_progress(record: dict[str, Any], folder: Path, history: list[dict[str, Any]]) -> None:
+def show_progress(record: RunRecord, folder: Path, history: list[dict[str, Any]]) -> None:
     """Status line, progress bar within the current epoch, epochs done, time elapsed and time left."""
-    if record["status"] == "queued":
+    if record.status == "queued":
         st.info("Queued: it starts when the training process is ready (one run trains at a time).")
         return
     progress = runs.read_progress(folder)
@@ -131,9 +131,7 @@ def show_progress(record: dict[str, Any], folder: Path, history: list[dict[str, 
     left = run_summary.seconds_left(record, history, progress)
     timing = f" · {widgets.duration_text(elapsed)} elapsed" if elapsed is not None else ""
     timing += f" · about {widgets.duration_text(left)} left" if left is not None else ""
-    st.markdown(
-        f"**{len(history)} of {(record.get('config') or {}).get('epochs') or '?'} epochs done**{timing}"
-    )
+    st.markdown(f"**{len(history)} of {(record.config or {}).get('epochs') or '?'} epochs done**{timing}")
 
 
 def progress_bar(progress: dict[str, Any]) -> tuple[float, str]:
@@ -162,12 +160,12 @@ def stop_control(folder: Path) -> None:
         st.caption(":material/hourglass_top: Stop requested: the run ends after the current batch.")
 
 
-def show_outcome(record: dict[str, Any], history: list[dict[str, Any]]) -> None:
+def show_outcome(record: RunRecord, history: list[dict[str, Any]]) -> None:
     """What happened to a run that ended, and where to go next."""
-    status, test = record["status"], record.get("test") or {}
+    status, test = record.status, record.test or {}
     score = f"test accuracy **{test['accuracy']:.2%}** (loss {test['loss']:.3f})" if test else ""
     if status == "finished":
-        planned = (record.get("config") or {}).get("epochs")
+        planned = record.config.get("epochs")
         done = f"all {planned} epochs" if len(history) == planned else epochs_done_text(record, history)
         st.success(f"Finished {done}: {score} on the 10,000 test images.")
     elif status == "stopped" and test:
@@ -175,12 +173,12 @@ def show_outcome(record: dict[str, Any], history: list[dict[str, Any]]) -> None:
     elif status == "stopped":
         st.warning("Stopped at your request before training began, so no model was saved.")
     elif status == "failed":
-        st.error(f"Training failed: {record.get('error') or 'no reason was recorded'}")
+        st.error(f"Training failed: {record.error or 'no reason was recorded'}")
     if status in ("finished", "stopped") and test:
         widgets.page_links(*NEXT_PAGES)
 
 
-def stopped_when(record: dict[str, Any], history: list[dict[str, Any]]) -> str:
+def stopped_when(record: RunRecord, history: list[dict[str, Any]]) -> str:
     """``in epoch 5 of 20 planned; the model kept the weights of epoch 3, ...``."""
     if not history:
         return "during the first epoch; the model it kept scores"

@@ -13,8 +13,8 @@ from typing import Any
 import streamlit as st
 
 from fmnist_core.data import NUM_TRAIN_IMAGES
-from fmnist_core.importing import is_imported
 from fmnist_core.models import HYPERPARAMETERS, ModelSpec, get_model_spec, list_models
+from fmnist_core.runs import RunRecord
 from fmnist_core.training import PATIENCE_RANGE, SEED_RANGE, TRAIN_SAMPLES_RANGE
 from fmnist_ui import train_form
 
@@ -46,7 +46,7 @@ STATUS_BADGES = {
 }
 
 
-def model_picker(records: list[dict[str, Any]]) -> ModelSpec:
+def model_picker(records: list[RunRecord]) -> ModelSpec:
     """A select box of the registered models, opened at the remembered model, with its description."""
     train_form.open_form(records)
     name = st.selectbox(
@@ -131,16 +131,9 @@ def status_badge(status: str) -> str:
     return STATUS_BADGES.get(status, f":gray-badge[{status}]")
 
 
-def model_title(record: dict[str, Any]) -> str:
-    """The model of a run as shown to people; imported runs show their file name."""
-    if is_imported(record):
-        return f"imported · {record.get('config', {}).get('file_name', 'model.keras')}"
-    return str(record.get("model", "?"))
-
-
-def config_summary(record: dict[str, Any]) -> str:
+def config_summary(record: RunRecord) -> str:
     """One line of the run's hyperparameters, e.g. ``epochs 3 · batch size 32 · dropout 0.4``."""
-    config = record.get("config") or {}
+    config = record.config
     parts = [f"{LABELS[key].lower()} {config[key]:g}" for key in LABELS if config.get(key) is not None]
     if config.get("train_samples"):
         parts.append(f"{config['train_samples']:,} training images")

@@ -21,7 +21,7 @@ if not records:
     st.stop()
 
 record = evaluate_view.pick_run(records)
-run = evaluate_view.load_run_evaluation(record["id"])
+run = evaluate_view.load_run_evaluation(record.id)
 if run is None:
     st.stop()
 
@@ -34,7 +34,7 @@ with tabs["Per-class metrics"]:
         evaluate_view.render_metrics_tab(run)
 with tabs["Compare runs"]:
     if tabs["Compare runs"].open:
-        evaluate_compare.render_compare_tab(records, record["id"])
+        evaluate_compare.render_compare_tab(records, record.id)
 with tabs["Over time"]:
     if tabs["Over time"].open:
         evaluate_compare.render_over_time_tab(record)

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from fmnist_core import runs
 from fmnist_ui import loaders, overview_view, widgets
 from fmnist_ui.router import ensure_app_router
 
@@ -18,7 +17,7 @@ st.markdown(
 )
 
 records = loaders.list_runs()
-active = {record["id"]: record["status"] for record in records if record["status"] in runs.ACTIVE_STATUSES}
+active = {record.id: record.status for record in records if record.is_active}
 if overview_view.needs_starter(records):
     st.info(
         f"**No trained models yet.** Train the starter models ({overview_view.starter_description()}) "

@@ -31,7 +31,7 @@ def train_tiny_run(root: Path, model: str, **overrides) -> Path:
     config = TrainingConfig.for_model(model, **settings)
     folder = runs.create_run(model, config.to_dict(), root)
     record = run_worker(folder)
-    assert record["status"] == "finished", record["error"]
+    assert record.status == "finished", record.error
     return folder
 
 

@@ -20,7 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from fmnist_core import data, runs
+from fmnist_core import atomic_files, data, runs
 from fmnist_core.models import create_model, get_model_spec
 from fmnist_core.training.config import TrainingConfig, TrainingData
 from fmnist_core.training.reporting import EpochLogger, ProgressWriter, loss_diverged
@@ -227,7 +227,7 @@ def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
 
 def save_model(model: keras.Model, path: Path) -> None:
     """Saves atomically: no reader ever sees half a model."""
-    with runs.atomic_write_path(path) as tmp:
+    with atomic_files.atomic_write_path(path) as tmp:
         model.save(tmp)
 
 

@@ -43,7 +43,7 @@ def acquire_training_lock(root: str | os.PathLike | None = None, grace_s: float 
             active = runs.active_run(root)
             if active or time.monotonic() > deadline:
                 handle.close()
-                name = f"Run {active['id']} ({active['model']})" if active else "Another run"
+                name = f"Run {active.id} ({active.model})" if active else "Another run"
                 raise TrainingBusyError(
                     f"{name} is already training; stop it or wait for it to finish."
                 ) from None

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from fmnist_core import evaluation, runs
+from fmnist_core import atomic_files, evaluation, runs
 
 HEARTBEAT_INTERVAL_S = 5.0
 DIVERGED_LOSS = 100.0  # mean cross-entropy; a uniform guess scores 2.3
@@ -76,7 +76,7 @@ class EpochLogger:
         np.savez_compressed(
             buffer, labels=self.val_labels.astype(np.uint8), predicted=np.stack(self.val_predicted)
         )
-        runs.atomic_write_bytes(self.folder / "val_predictions.npz", buffer.getvalue())
+        atomic_files.atomic_write_bytes(self.folder / "val_predictions.npz", buffer.getvalue())
 
 
 class ProgressWriter:

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from fmnist_core import atomic_files, evaluation, run_fields, runs
 from fmnist_core import data as data_module
-from fmnist_core import evaluation, run_fields, runs
 from fmnist_core.models import get_model_spec
 from fmnist_core.training.config import TrainingConfig, TrainingData
 from fmnist_core.training.reporting import Heartbeat, loss_diverged
@@ -59,13 +59,13 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def run_worker(folder: Path) -> dict[str, Any]:
+def run_worker(folder: Path) -> runs.RunRecord:
     """Trains the run in ``folder`` to completion; returns its final ``run.json`` record.
 
     Never raises for a training problem: failures end as status ``failed`` with a readable error.
     """
     folder = Path(folder)
-    config = TrainingConfig.from_dict(runs.read_run(folder)["config"])
+    config = TrainingConfig.from_dict(runs.read_run(folder).config)
     if runs.stop_requested(folder):  # stopped while still queued: nothing to train or save
         return runs.update_run(
             folder, status="stopped", error="Stopped before it started.", finished_at=runs.now_iso()
@@ -102,14 +102,16 @@ def train_model(folder: Path, config: TrainingConfig) -> np.ndarray:
     return probabilities
 
 
-def finish_run(folder: Path, config: TrainingConfig, probabilities: np.ndarray) -> dict[str, Any]:
+def finish_run(folder: Path, config: TrainingConfig, probabilities: np.ndarray) -> runs.RunRecord:
     """Stores test predictions and scores, then the final status."""
     labels = data_module.load_fashion_mnist().y_test
     if not np.isfinite(probabilities).all():
         raise TrainingFailed(
             f"The model predicts NaN: training diverged. Lower the learning rate ({config.learning_rate})."
         )
-    runs.atomic_write_bytes(folder / "predictions.npz", evaluation.predictions_bytes(probabilities, labels))
+    atomic_files.atomic_write_bytes(
+        folder / "predictions.npz", evaluation.predictions_bytes(probabilities, labels)
+    )
     status = "stopped" if runs.stop_requested(folder) else "finished"
     test = run_fields.scores_on_test_set(probabilities, labels)
     return runs.update_run(folder, status=status, test=test, finished_at=runs.now_iso())

@@ -57,6 +57,6 @@ def test_training_on_a_corrupt_dataset_fails_with_the_fix(artifacts: Path, corru
 
     config = TrainingConfig.for_model("softmax", epochs=1)
     record = run_worker(runs.create_run("softmax", config.to_dict(), artifacts))
-    assert record["status"] == "failed"
-    assert "cannot be decompressed" in record["error"] and "FMNIST_DATA_DIR" in record["error"]
-    assert not (runs.run_path(record["id"], artifacts) / "model.keras").exists()
+    assert record.status == "failed"
+    assert "cannot be decompressed" in record.error and "FMNIST_DATA_DIR" in record.error
+    assert not (runs.run_path(record.id, artifacts) / "model.keras").exists()

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from fmnist_core import runs
 from fmnist_core.data import CLASS_NAMES, load_fashion_mnist
 from fmnist_core.drawing import preprocess_drawing, preprocess_photo
-from fmnist_ui import draw_canvas, draw_plots, loaders
+from fmnist_ui import draw_canvas, draw_plots
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "draw.py")
 PROMPT = "Draw a garment on the canvas"
@@ -45,7 +45,7 @@ def open_page(monkeypatch: pytest.MonkeyPatch, canvas: np.ndarray | None) -> App
 
 def choose_run(at: AppTest, model: str) -> str:
     """Picks the run of ``model`` in the page's run picker; returns its id."""
-    run_id = next(record["id"] for record in runs.list_runs() if record["model"] == model)
+    run_id = next(record.id for record in runs.list_runs() if record.model == model)
     at.selectbox(key="draw_run").set_value(run_id).run()
     assert not at.exception, at.exception
     return run_id
@@ -183,9 +183,9 @@ def test_compare_all_runs_lists_every_finished_runs_top_3(
     image = preprocess_drawing(drawn_rectangle(), fill_holes=True)
     expected = {}
     for record in runs.list_runs():
-        probabilities = keras_probabilities(record["id"], image)
+        probabilities = keras_probabilities(record.id, image)
         top3 = np.argsort(probabilities)[::-1][:3]
-        expected[loaders.run_label(record)] = [f"{CLASS_NAMES[i]} {probabilities[i]:.0%}" for i in top3]
+        expected[record.label] = [f"{CLASS_NAMES[i]} {probabilities[i]:.0%}" for i in top3]
     table = at.table[0].value
     assert list(table.columns) == ["Run", "1st", "2nd", "3rd"]
     shown = {row["Run"]: [row["1st"], row["2nd"], row["3rd"]] for row in table.to_dict("records")}

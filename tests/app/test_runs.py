@@ -33,7 +33,7 @@ def test_lists_the_runs_and_overlays_their_curves(seeded_artifacts: Path) -> Non
     history = runs.read_history(runs.run_path(mlp["run id"]))
     assert mlp["best val accuracy"] == max(line["val_accuracy"] for line in history)
     # 600 images minus the 10% validation hold-out; blank, not None, for what the mlp does not take.
-    assert mlp["epochs"] == "2 / 2" and mlp["training images"] == 540 and mlp["status"] == "finished"
+    assert mlp["epochs"] == "2 / 2" and mlp["training images"] == 540 and mlp.status == "finished"
     assert mlp["dropout"] == "" and mlp["learning rate"] == "0.001"
     assert 0 <= mlp["test accuracy"] <= 1
     assert len(at.multiselect(key="runs_compare").value) == 2
@@ -47,7 +47,7 @@ def test_delete_needs_confirmation_and_cancel_keeps_the_pick(seeded_artifacts: P
     at = open_runs_page()
     picker = at.selectbox(key="runs_delete_choice")
     newest, older = picker.options[0], picker.options[1]
-    victim = runs.list_runs()[1]["id"]
+    victim = runs.list_runs()[1].id
     assert victim[-6:] in older
     picker.set_value(victim).run()
     at.button(key="runs_delete").click().run()
@@ -71,7 +71,7 @@ def test_delete_needs_confirmation_and_cancel_keeps_the_pick(seeded_artifacts: P
 
 
 def test_a_damaged_run_is_listed_and_can_be_deleted(seeded_artifacts: Path) -> None:
-    victim = runs.list_runs()[0]["id"]
+    victim = runs.list_runs()[0].id
     path = runs.run_path(victim) / "run.json"
     path.write_bytes(path.read_bytes()[:40])  # cut short, as by a crash or a full disk
     at = open_runs_page()
@@ -107,16 +107,16 @@ def test_refused_upload_explains_and_adds_no_run(seeded_artifacts: Path) -> None
 
 
 def test_valid_upload_becomes_a_run(seeded_artifacts: Path) -> None:
-    mlp = next(r for r in runs.list_runs() if r["model"] == "mlp")
-    content = (runs.run_path(mlp["id"]) / "model.keras").read_bytes()
+    mlp = next(r for r in runs.list_runs() if r.model == "mlp")
+    content = (runs.run_path(mlp.id) / "model.keras").read_bytes()
     at = open_runs_page()
     at.file_uploader[0].upload("../../my net.keras", content)
     at.run()
     at.button(key="runs_import").click().run()
     assert not at.exception and not at.error
-    imported = [r for r in runs.list_runs() if r["model"] == "imported"]
+    imported = [r for r in runs.list_runs() if r.model == "imported"]
     assert len(imported) == 1
-    assert imported[0]["test"]["accuracy"] == mlp["test"]["accuracy"]
+    assert imported[0].test["accuracy"] == mlp.test["accuracy"]
     assert any("my net.keras" in message.value for message in at.success)
     assert "imported · my net.keras" in set(table(at)["model"])
 

@@ -59,7 +59,7 @@ def test_shows_registry_widgets_and_the_latest_run(seeded_artifacts: Path) -> No
     assert at.number_input(key="train_cnn_train_samples").value == 600
     assert all(widget.help for widget in [*at.number_input, *at.slider, *at.select_slider])
     latest = runs.list_runs()[0]
-    assert any(latest["model"] in header.value and "Latest run" in header.value for header in at.subheader)
+    assert any(latest.model in header.value and "Latest run" in header.value for header in at.subheader)
     assert any("test accuracy" in message.value for message in at.success)
 
     at.selectbox(key="train_model").set_value("mlp").run()
@@ -128,11 +128,11 @@ def test_a_running_run_is_shown_and_a_second_train_is_refused(seeded_artifacts: 
     progress_line = next(text.value for text in at.markdown if "1 of 5 epochs done" in text.value)
     # 3.75 epochs still to go (a quarter of epoch 2 is done) at 12 s per epoch.
     assert "elapsed" in progress_line and "about 45 s left" in progress_line
-    before = {r["id"] for r in runs.list_runs()}
+    before = {r.id for r in runs.list_runs()}
 
     at.button(key="train_start").click().run()
     assert any("already training" in error.value and folder.name in error.value for error in at.error)
-    assert {r["id"] for r in runs.list_runs()} == before  # nothing was started
+    assert {r.id for r in runs.list_runs()} == before  # nothing was started
 
     at.button(key="train_stop").click().run()
     assert runs.stop_requested(folder)

@@ -62,7 +62,7 @@ def test_cnn_fast_trains_reproducibly_with_its_schedule(artifacts: Path):
             [{k: v for k, v in line.items() if k != "seconds"} for line in runs.read_history(folder)]
         )
     assert histories[0] == histories[1]
-    assert runs.read_run(folder)["params"] == 162_806
+    assert runs.read_run(folder).params == 162_806
 
 
 def test_measure_helpers_on_a_tiny_run(artifacts: Path):
@@ -74,7 +74,7 @@ def test_measure_helpers_on_a_tiny_run(artifacts: Path):
     assert 0 <= worker["reporting_seconds"] < worker["fit_seconds"] <= worker["worker_seconds"]
     assert [line["epoch"] for line in worker["history"]] == [1]
     assert worker["flops_per_image"] == 6 * (784 * 128 + 128 * 10)
-    assert runs.read_run(runs.run_path(worker["run_id"], artifacts))["status"] == "finished"
+    assert runs.read_run(runs.run_path(worker["run_id"], artifacts)).status == "finished"
     assert worker["test_accuracy"] == quiet["test_accuracy"]  # same seed, same pipeline: same model
     rates = measure.matmul_gflops(size=64, repeats=1, blocks=3)
     assert 0 < rates["gflops_median"] <= rates["gflops_best"]

@@ -30,7 +30,7 @@ def test_damaged_folders_are_listed_with_their_problem(artifacts: Path, damage, 
     damage(bad / "run.json")
     old = time.time() - 60  # a folder without run.json is only damage once it is not brand new
     os.utime(bad, (old, old))
-    assert [record["id"] for record in runs.list_runs()] == [good.name]
+    assert [record.id for record in runs.list_runs()] == [good.name]
     damaged = runs.list_damaged()
     assert [run.id for run in damaged] == [bad.name] and problem in damaged[0].problem
     runs.delete_run(bad.name)

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def finished_run(root: Path, model: str) -> Path:
-    record = next(r for r in runs.list_runs(root) if r["model"] == model)
-    return runs.run_path(record["id"], root)
+    record = next(r for r in runs.list_runs(root) if r.model == model)
+    return runs.run_path(record.id, root)
 
 
 @pytest.fixture(scope="module")
@@ -42,19 +42,19 @@ def test_import_creates_a_finished_run_matching_the_stored_predictions(
     record = runs.read_run(folder)
     assert folder.parent == runs.runs_dir(artifacts)
     assert leftovers(artifacts) == [folder.name]
-    assert record["model"] == importing.IMPORTED_MODEL and record["status"] == "finished"
-    assert record["config"]["file_name"] == "My model.keras"  # a label, never a path
-    assert record["params"] == 101_770
+    assert record.model == runs.IMPORTED_MODEL and record.status == "finished"
+    assert record.config["file_name"] == "My model.keras"  # a label, never a path
+    assert record.params == 101_770
     predictions = evaluation.load_predictions(folder)
     assert predictions.probabilities.shape == (10_000, 10)
-    assert record["test"]["accuracy"] == evaluation.accuracy(predictions.probabilities, predictions.labels)
-    assert record["test"]["loss"] == pytest.approx(
+    assert record.test["accuracy"] == evaluation.accuracy(predictions.probabilities, predictions.labels)
+    assert record.test["loss"] == pytest.approx(
         evaluation.cross_entropy(predictions.probabilities, predictions.labels)
     )
     original = evaluation.load_predictions(mlp_model.parent)
     np.testing.assert_allclose(predictions.probabilities, original.probabilities, atol=1e-4)
     assert (folder / "model.keras").read_bytes() == mlp_model.read_bytes()
-    assert [r["id"] for r in runs.list_runs(artifacts)] == [folder.name]
+    assert [r.id for r in runs.list_runs(artifacts)] == [folder.name]
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ def test_a_failure_after_evaluation_leaves_no_run(
     def disk_full(path: Path, data: bytes) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(importing.runs, "atomic_write_bytes", disk_full)
+    monkeypatch.setattr(importing.atomic_files, "atomic_write_bytes", disk_full)
     with pytest.raises(OSError, match="No space"):
         importing.import_keras_model(mlp_model, artifacts)
     assert leftovers(artifacts) == []
@@ -130,7 +130,7 @@ def test_cli_import_prints_the_run_folder(artifacts: Path, mlp_model: Path) -> N
     assert result.returncode == 0, result.stderr
     folder = Path(result.stdout.strip().splitlines()[-1])
     assert folder.parent == runs.runs_dir(artifacts)
-    assert runs.read_run(folder)["status"] == "finished"
+    assert runs.read_run(folder).status == "finished"
 
 
 def test_cli_import_refusal_is_one_line_without_traceback(artifacts: Path, tmp_path: Path) -> None:

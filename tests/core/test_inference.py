@@ -24,8 +24,8 @@ NUM_IMAGES = 16
 
 
 def run_folder(root: Path, model: str) -> Path:
-    record = next(r for r in runs.list_runs(root) if r["model"] == model)
-    return runs.run_path(record["id"], root)
+    record = next(r for r in runs.list_runs(root) if r.model == model)
+    return runs.run_path(record.id, root)
 
 
 def load_images(count: int = NUM_IMAGES) -> np.ndarray:

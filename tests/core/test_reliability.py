@@ -51,7 +51,7 @@ def test_two_launches_in_the_same_instant_start_exactly_one_worker(artifacts: Pa
     assert len(runs.list_runs(artifacts)) == 1
     folder = runs.run_path(started[0], artifacts)
     runs.request_stop(folder)
-    wait_for(lambda: runs.refresh_status(folder)["status"] in runs.FINAL_STATUSES)
+    wait_for(lambda: runs.refresh_status(folder).status in runs.FINAL_STATUSES)
 
 
 @pytest.mark.slow
@@ -67,10 +67,10 @@ def test_soak_start_stop_delete_leaves_nothing_behind(artifacts: Path):
             time.sleep(rng.uniform(0, 1.0))
         runs.request_stop(folder)
         record = wait_for(
-            lambda folder=folder: (r := runs.refresh_status(folder))["status"] in runs.FINAL_STATUSES and r
+            lambda folder=folder: (r := runs.refresh_status(folder)).status in runs.FINAL_STATUSES and r
         )
-        assert record["status"] == "stopped", record["error"]
-        runs.delete_run(record["id"], artifacts)
+        assert record.status == "stopped", record.error
+        runs.delete_run(record.id, artifacts)
     wait_for(lambda: not worker_processes(artifacts), timeout=10)
     assert len(os.listdir("/proc/self/fd")) <= open_fds + 2
     assert sorted(p.name for p in artifacts.iterdir()) == ["runs", "training.lock"]

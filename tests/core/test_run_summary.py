@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fmnist_core import run_summary
+from fmnist_core.runs import RunRecord
 
 HISTORY = [
     {"epoch": 1, "loss": 0.9, "val_loss": 0.50, "seconds": 10.0},
@@ -37,18 +38,23 @@ def test_trained_images_leave_out_the_validation_hold_out(config, expected) -> N
     ],
 )
 def test_kept_epoch(model, status, patience, history, expected) -> None:
-    record = {"model": model, "status": status, "config": {"patience": patience}}
+    record = RunRecord(
+        id="20260101-000000-mlp-abcdef", model=model, status=status, config={"patience": patience}
+    )
     assert run_summary.kept_epoch(record, history) == expected
 
 
 def test_seconds_left_from_the_mean_epoch_time() -> None:
-    record = {"config": {"epochs": 5}}
+    record = RunRecord(id="20260101-000000-mlp-abcdef", model="mlp", status="running", config={"epochs": 5})
     progress = {"epoch": 4, "batch": 50, "batches": 100}
     assert run_summary.seconds_left(record, HISTORY, progress) == pytest.approx(1.5 * 12.0)
     assert run_summary.seconds_left(record, [], progress) is None  # no estimate before an epoch ends
 
 
 def test_elapsed_seconds() -> None:
-    record = {"started_at": "2026-01-01T00:00:00+00:00", "finished_at": "2026-01-01T00:01:05+00:00"}
+    record = RunRecord(
+        id="20260101-000000-mlp-abcdef", model="mlp", status="finished",
+        started_at="2026-01-01T00:00:00+00:00", finished_at="2026-01-01T00:01:05+00:00",
+    )  # fmt: skip
     assert run_summary.elapsed_seconds(record) == 65.0
-    assert run_summary.elapsed_seconds({"started_at": None}) is None
+    assert run_summary.elapsed_seconds(RunRecord(id=record.id, model="mlp", status="queued")) is None

@@ -17,8 +17,8 @@ TROUSER_INDEX = 2  # test image 2 is a trouser
 
 
 def run_folder(root: Path, model: str) -> Path:
-    record = next(r for r in runs.list_runs(root) if r["model"] == model)
-    return runs.run_path(record["id"], root)
+    record = next(r for r in runs.list_runs(root) if r.model == model)
+    return runs.run_path(record.id, root)
 
 
 def dataset_image(index: int = TROUSER_INDEX) -> np.ndarray:

@@ -39,4 +39,4 @@ def test_run_test_accuracy_is_what_the_saved_model_scores(artifacts: Path, name:
     dataset = load_fashion_mnist()
     pixels = dataset.x_test.reshape(len(dataset.x_test), -1).astype(np.float32) / 255.0
     correct = int(np.sum(pipeline.predict(pixels) == dataset.y_test))
-    assert runs.read_run(folder)["test"]["accuracy"] == correct / len(dataset.y_test)
+    assert runs.read_run(folder).test["accuracy"] == correct / len(dataset.y_test)

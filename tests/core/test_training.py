@@ -1,5 +1,6 @@
 """The training worker: every registered model, the run directory contract, stop, kill, faults."""
 
+import dataclasses
 import errno
 import json
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import evaluation, models, runs
+from fmnist_core import atomic_files, evaluation, models, runs
 from fmnist_core.data import load_fashion_mnist, to_model_input
 from fmnist_core.training import (
     TrainingBusyError,
@@ -46,9 +47,9 @@ def wait_for(predicate, timeout: float = 90.0, interval: float = 0.2):
 def test_every_model_trains_one_epoch_into_a_complete_run_directory(artifacts: Path, name: str):
     folder = train_tiny_run(artifacts, name)
     record = runs.read_run(folder)
-    assert record["status"] == "finished" and record["params"] == models.get_model_spec(name).num_params
-    assert record["started_at"] and record["finished_at"] and record["versions"]["numpy"]
-    assert record["dataset"]["t10k-images-idx3-ubyte"].startswith("5b4141f0")
+    assert record.status == "finished" and record.params == models.get_model_spec(name).num_params
+    assert record.started_at and record.finished_at and record.versions["numpy"]
+    assert record.dataset["t10k-images-idx3-ubyte"].startswith("5b4141f0")
     history = runs.read_history(folder)
     assert [line["epoch"] for line in history] == [1]
     assert {"loss", "accuracy", "val_loss", "val_accuracy", "seconds", "val_class_accuracy"} <= set(
@@ -57,7 +58,7 @@ def test_every_model_trains_one_epoch_into_a_complete_run_directory(artifacts: P
     predictions = evaluation.load_predictions(folder)
     assert predictions.probabilities.shape == (10_000, 10)
     assert np.allclose(predictions.probabilities.sum(axis=1), 1, atol=1e-4)
-    assert record["test"]["accuracy"] == pytest.approx(
+    assert record.test["accuracy"] == pytest.approx(
         evaluation.accuracy(predictions.probabilities, predictions.labels)
     )
     family = models.get_model_spec(name).family
@@ -83,7 +84,7 @@ def test_test_accuracy_equals_keras_evaluate_of_the_saved_model(trained_root: Pa
         x = to_model_input(dataset.x_test)
         x = x[..., None] if len(model.input_shape) == 4 else x
         loss, accuracy = model.evaluate(x, dataset.y_test, verbose=0, batch_size=1000)
-        test = runs.read_run(folder)["test"]
+        test = runs.read_run(folder).test
         assert test["accuracy"] == pytest.approx(accuracy, abs=1e-6)
         assert test["loss"] == pytest.approx(loss, rel=1e-4)
 
@@ -113,8 +114,8 @@ def test_nan_loss_fails_with_a_hint_to_lower_the_learning_rate(artifacts: Path):
     config = TrainingConfig.for_model("mlp", epochs=2, learning_rate=10.0, train_samples=600)
     folder = runs.create_run("mlp", config.to_dict(), artifacts)
     record = run_worker(folder)
-    assert record["status"] == "failed"
-    assert "diverged" in record["error"] and "Lower it" in record["error"]
+    assert record.status == "failed"
+    assert "diverged" in record.error and "Lower it" in record.error
     assert len(runs.read_history(folder)) == 1  # stopped in the first epoch
     assert not (folder / "predictions.npz").exists()
 
@@ -130,20 +131,20 @@ def test_disk_full_while_saving_fails_readably_and_leaves_no_temp_file(artifacts
     config = TrainingConfig.for_model("softmax", epochs=1, train_samples=300)
     folder = runs.create_run("softmax", config.to_dict(), artifacts)
     record = run_worker(folder)
-    assert record["status"] == "failed" and "disk is full" in record["error"]
+    assert record.status == "failed" and "disk is full" in record.error
     assert not (folder / "model.keras").exists() and not list(folder.glob(".*tmp*"))
 
 
 def test_atomic_write_keeps_the_previous_file_when_the_write_fails(tmp_path: Path, monkeypatch):
     target = tmp_path / "run.json"
-    runs.atomic_write_json(target, {"good": True})
+    atomic_files.atomic_write_json(target, {"good": True})
 
     def failing_fsync(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(OSError):
-        runs.atomic_write_json(target, {"good": False})
+        atomic_files.atomic_write_json(target, {"good": False})
     assert json.loads(target.read_text()) == {"good": True}
     assert list(tmp_path.iterdir()) == [target]
 
@@ -152,7 +153,7 @@ def saved_model_predictions(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     """The run's saved ``model.keras``, loaded afresh: its validation labels and test probabilities."""
     import keras
 
-    config = TrainingConfig.from_dict(runs.read_run(folder)["config"])
+    config = TrainingConfig.from_dict(runs.read_run(folder).config)
     split = split_data(load_fashion_mnist(), config)
     model = keras.saving.load_model(folder / "model.keras")
 
@@ -172,7 +173,7 @@ def assert_keeps_best_epoch(folder: Path) -> int:
         np.testing.assert_array_equal(val_predicted, stored["predicted"][best - 1])
     labels = load_fashion_mnist().y_test
     own_accuracy = float(np.mean(test_probabilities.argmax(axis=1) == labels))
-    assert runs.read_run(folder)["test"]["accuracy"] == pytest.approx(own_accuracy, abs=1e-6)
+    assert runs.read_run(folder).test["accuracy"] == pytest.approx(own_accuracy, abs=1e-6)
     return best
 
 
@@ -196,7 +197,7 @@ def test_a_run_cut_short_keeps_its_best_epoch(artifacts: Path, monkeypatch, endi
     config = TrainingConfig.for_model("mlp", patience=patience, **OVERFITTING)
     folder = runs.create_run("mlp", config.to_dict(), artifacts)
     record = run_worker(folder)
-    assert record["status"] == ("finished" if patience else "stopped"), record["error"]
+    assert record.status == ("finished" if patience else "stopped"), record.error
     history = runs.read_history(folder)
     assert [line["epoch"] for line in history] == [1, 2, 3, 4]
     assert assert_keeps_best_epoch(folder) == 2
@@ -216,32 +217,35 @@ def test_stop_request_is_honoured_and_the_model_kept(artifacts: Path):
     folder = start_long_run(artifacts)
     wait_for(lambda: runs.read_history(folder))  # one full epoch, so there are best weights
     runs.request_stop(folder)
-    record = wait_for(lambda: (r := runs.refresh_status(folder))["status"] not in runs.ACTIVE_STATUSES and r)
-    assert record["status"] == "stopped", record["error"]
+    record = wait_for(lambda: (r := runs.refresh_status(folder)).status not in runs.ACTIVE_STATUSES and r)
+    assert record.status == "stopped", record.error
     assert len(runs.read_history(folder)) < 50
     assert_keeps_best_epoch(folder)
 
 
 def test_killed_worker_is_marked_failed_and_leaves_no_model(artifacts: Path):
     folder = start_long_run(artifacts)
-    pid = runs.read_run(folder)["pid"]
+    pid = runs.read_run(folder).pid
     with pytest.raises(TrainingBusyError, match="already training"):
         launch_training(TrainingConfig.for_model("softmax", epochs=1, train_samples=300), artifacts)
     os.kill(pid, signal.SIGKILL)
-    record = wait_for(lambda: (r := runs.refresh_status(folder))["status"] == "failed" and r, timeout=10)
-    assert record["error"] == runs.LOST_WORKER
+    record = wait_for(lambda: (r := runs.refresh_status(folder)).status == "failed" and r, timeout=10)
+    assert record.error == runs.LOST_WORKER
     assert not (folder / "model.keras").exists() and not list(folder.glob(".*tmp*"))
     next_id = launch_training(TrainingConfig.for_model("softmax", epochs=1, train_samples=300), artifacts)
     next_folder = runs.run_path(next_id, artifacts)
-    final = wait_for(lambda: (r := runs.refresh_status(next_folder))["status"] in runs.FINAL_STATUSES and r)
-    assert final["status"] == "finished"
+    final = wait_for(lambda: (r := runs.refresh_status(next_folder)).status in runs.FINAL_STATUSES and r)
+    assert final.status == "finished"
 
 
 def test_stale_heartbeat_of_a_remote_worker_counts_as_lost():
-    record = {"status": "running", "pid": 1, "host": "elsewhere", "heartbeat_at": "2020-01-01T00:00:00+00:00"}
+    record = runs.RunRecord(
+        id="20200101-000000-mlp-abcdef", model="mlp", status="running", pid=1, host="elsewhere",
+        heartbeat_at="2020-01-01T00:00:00+00:00",
+    )  # fmt: skip
     assert runs.worker_lost(record)
-    assert not runs.worker_lost({**record, "heartbeat_at": runs.now_iso()})
-    assert not runs.worker_lost({**record, "status": "finished"})
+    assert not runs.worker_lost(dataclasses.replace(record, heartbeat_at=runs.now_iso()))
+    assert not runs.worker_lost(dataclasses.replace(record, status="finished"))
 
 
 def test_run_ids_are_validated(artifacts: Path):
@@ -254,9 +258,9 @@ def test_run_ids_are_validated(artifacts: Path):
 
 def test_delete_run_and_list_runs(seeded_artifacts: Path):
     records = runs.list_runs()
-    assert [r["model"] for r in records] == ["cnn", "mlp"]
-    runs.delete_run(records[0]["id"])
-    assert [r["model"] for r in runs.list_runs()] == ["mlp"]
+    assert [r.model for r in records] == ["cnn", "mlp"]
+    runs.delete_run(records[0].id)
+    assert [r.model for r in runs.list_runs()] == ["mlp"]
 
 
 def cli(*args: str, env_root: Path) -> subprocess.CompletedProcess:
@@ -328,7 +332,7 @@ def test_cli_mlp_one_epoch_on_the_full_data_beats_080(tmp_path: Path):
     result = cli("train", "--model", "mlp", "--epochs", "1", env_root=tmp_path)
     assert result.returncode == 0, result.stderr
     record = runs.read_run(Path(result.stdout.strip().splitlines()[-1]))
-    assert record["test"]["accuracy"] > 0.80
+    assert record.test["accuracy"] > 0.80
 
 
 def test_queue_trains_runs_in_turn_and_a_stopped_queued_run_never_starts(artifacts: Path, monkeypatch):
@@ -338,9 +342,9 @@ def test_queue_trains_runs_in_turn_and_a_stopped_queued_run_never_starts(artifac
     ]
     first, second, third = (runs.run_path(run_id, artifacts) for run_id in launch_queue(configs, artifacts))
     runs.request_stop(third)
-    assert runs.refresh_status(second)["status"] == "queued"
-    final = wait_for(lambda: (r := runs.refresh_status(third))["status"] in runs.FINAL_STATUSES and r)
-    assert final["status"] == "stopped" and not final["test"] and not (third / "model.keras").exists()
-    assert [runs.read_run(f)["status"] for f in (first, second)] == ["finished", "finished"]
-    assert runs.read_run(first)["finished_at"] <= runs.read_run(second)["started_at"]
+    assert runs.refresh_status(second).status == "queued"
+    final = wait_for(lambda: (r := runs.refresh_status(third)).status in runs.FINAL_STATUSES and r)
+    assert final.status == "stopped" and not final.test and not (third / "model.keras").exists()
+    assert [runs.read_run(f).status for f in (first, second)] == ["finished", "finished"]
+    assert runs.read_run(first).finished_at <= runs.read_run(second).started_at
     assert not cuda_probe_noise((first / "worker.log").read_text())

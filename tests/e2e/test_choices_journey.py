@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from fmnist_core import runs
-from fmnist_ui.loaders import run_label
 from tests.e2e.conftest import screenshot, wait_idle
 from tests.e2e.test_evaluate_journey import seeded_runs
 
@@ -46,7 +45,7 @@ def shown(page, key: str) -> str:
 
 def test_cancel_then_delete_deletes_the_run_picked_first(server, seeded_artifacts: Path, page) -> None:
     ids = seeded_runs(seeded_artifacts)
-    older = run_label(runs.read_run(seeded_artifacts / "runs" / ids["mlp"]))
+    older = runs.read_run(seeded_artifacts / "runs" / ids["mlp"]).label
     visit(page, server, "Runs")
     choose(page, "runs_delete_choice", older)
     page.locator(".st-key-runs_delete button").click()
@@ -97,7 +96,7 @@ def test_reloads_and_page_changes_keep_the_form_and_the_run(server, seeded_artif
     assert page.locator(".st-key-train_mlp_dropout_epochs input").input_value() == "7"
 
     ids = seeded_runs(seeded_artifacts)
-    mlp = run_label(runs.read_run(seeded_artifacts / "runs" / ids["mlp"]))
+    mlp = runs.read_run(seeded_artifacts / "runs" / ids["mlp"]).label
     open_page(page, server, "Evaluate")
     assert ids["cnn"][-6:] in shown(page, "evaluate_run")  # a new visitor: the newest finished run
     choose(page, "evaluate_run", mlp)

@@ -29,7 +29,7 @@ def test_two_tabs_click_train_together_start_one_run(
     browser, server, seeded_artifacts: Path, no_stray_workers
 ) -> None:
     first, second = prepare_train_tab(browser, server), prepare_train_tab(browser, server)
-    before = {record["id"] for record in runs.list_runs(seeded_artifacts)}
+    before = {record.id for record in runs.list_runs(seeded_artifacts)}
     buttons = [tab.get_by_role("button", name="Train", exact=True) for tab in (first, second)]
     for button in buttons:  # as close together as two people can click
         button.click(no_wait_after=True)
@@ -40,12 +40,12 @@ def test_two_tabs_click_train_together_start_one_run(
             wait_idle(tab)
         told = [tab for tab in (first, second) if tab.get_by_text("is already training").count()]
     assert len(told) == 1, "exactly one tab is told that a run is already training"
-    new_runs = [record for record in runs.list_runs(seeded_artifacts) if record["id"] not in before]
+    new_runs = [record for record in runs.list_runs(seeded_artifacts) if record.id not in before]
     assert len(new_runs) == 1, new_runs
     assert len(active_runs(seeded_artifacts)) == 1
     screenshot(told[0], "train_second_tab_refused")
     for tab in (first, second):  # both tabs show the one run that trains (once their rerun has drawn)
-        tab.get_by_text(new_runs[0]["id"]).first.wait_for(timeout=30_000)
+        tab.get_by_text(new_runs[0].id).first.wait_for(timeout=30_000)
         tab.context.close()
 
 

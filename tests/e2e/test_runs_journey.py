@@ -51,6 +51,6 @@ def test_runs_page_follows_a_training_run(server, seeded_artifacts: Path, page, 
     runs.request_stop(folder)  # as the Train page's Stop button does, from another tab
     newest_row.filter(has_text="stopped").wait_for(state="attached", timeout=RUN_TIMEOUT_MS)
     wait_idle(page)
-    assert runs.read_run(folder)["status"] == "stopped"
+    assert runs.read_run(folder).status == "stopped"
     page.get_by_test_id("stSelectbox").filter(has_text="Run to delete").click()
     assert page.get_by_role("option", name=re.compile(run_id[-6:])).count() == 1  # deletable now

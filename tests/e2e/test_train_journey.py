@@ -27,14 +27,14 @@ def no_stray_workers(seeded_artifacts: Path):
     """Whatever happens in the test, no worker it started outlives it (they run in their own session)."""
     yield
     for record in runs.list_runs(seeded_artifacts):
-        if record["status"] in runs.ACTIVE_STATUSES:
-            runs.request_stop(runs.run_path(record["id"], seeded_artifacts))
+        if record.status in runs.ACTIVE_STATUSES:
+            runs.request_stop(runs.run_path(record.id, seeded_artifacts))
     deadline = time.monotonic() + 30
     while active_runs(seeded_artifacts) and time.monotonic() < deadline:
         time.sleep(0.5)
     for record in active_runs(seeded_artifacts):
         with contextlib.suppress(ProcessLookupError, TypeError):
-            os.kill(record["pid"], signal.SIGKILL)
+            os.kill(record.pid, signal.SIGKILL)
 
 
 def open_page(page, server, name: str) -> None:
@@ -50,7 +50,7 @@ def set_number(page, label: str, value: int) -> None:
 
 
 def active_runs(root: Path) -> list[dict]:
-    return [record for record in runs.list_runs(root) if record["status"] in runs.ACTIVE_STATUSES]
+    return [record for record in runs.list_runs(root) if record.status in runs.ACTIVE_STATUSES]
 
 
 def count_points(page) -> int:
@@ -85,13 +85,13 @@ def test_train_reload_finish_stop_and_compare(server, seeded_artifacts: Path, pa
     open_page(page, server, "Train")
     start_mlp(page, epochs=3, train_samples=60_000)  # about 2 s an epoch: slower than the 1 s poll
     (run,) = active_runs(seeded_artifacts)
-    assert run["model"] == "mlp" and run["config"]["epochs"] == 3
+    assert run.model == "mlp" and run.config["epochs"] == 3
 
     page.reload()  # a refresh re-attaches to the run; it neither stops nor duplicates it
     wait_idle(page)
     page.get_by_text("Training now").first.wait_for()
-    page.get_by_text(run["id"]).first.wait_for()
-    assert [r["id"] for r in active_runs(seeded_artifacts)] == [run["id"]]
+    page.get_by_text(run.id).first.wait_for()
+    assert [r.id for r in active_runs(seeded_artifacts)] == [run.id]
 
     wait_for_points(page, 4)  # epoch 1: train and validation, accuracy and loss
     seen_first_epoch = count_points(page)
@@ -100,7 +100,7 @@ def test_train_reload_finish_stop_and_compare(server, seeded_artifacts: Path, pa
     wait_idle(page)
     assert seen_first_epoch in (4, 8) and count_points(page) == 12  # the chart grew while it trained
     assert page.get_by_text("test accuracy").count() >= 1
-    assert runs.read_run(runs.run_path(run["id"], seeded_artifacts))["status"] == "finished"
+    assert runs.read_run(runs.run_path(run.id, seeded_artifacts)).status == "finished"
 
     start_mlp(page, epochs=30, train_samples=60_000)
     page.get_by_text("Epoch 1 of 30").wait_for(timeout=RUN_TIMEOUT_MS)  # inside model.fit
@@ -109,8 +109,8 @@ def test_train_reload_finish_stop_and_compare(server, seeded_artifacts: Path, pa
         timeout=RUN_TIMEOUT_MS
     )
     stopped = runs.list_runs(seeded_artifacts)[0]
-    assert stopped["status"] == "stopped" and stopped["id"] != run["id"]
-    assert stopped["test"]["accuracy"] > 0.1  # it keeps the weights it had when stopped
+    assert stopped.status == "stopped" and stopped.id != run.id
+    assert stopped.test["accuracy"] > 0.1  # it keeps the weights it had when stopped
     assert not active_runs(seeded_artifacts)
     screenshot(page, "train_stopped")
 
@@ -118,7 +118,7 @@ def test_train_reload_finish_stop_and_compare(server, seeded_artifacts: Path, pa
     page.get_by_test_id("stMultiSelect").filter(has_text="Runs to overlay").wait_for()
     assert page.locator(".js-plotly-plot").count() == 1
     legend = page.locator(".js-plotly-plot .legendtext").all_text_contents()
-    assert any(run["id"][-6:] in text for text in legend)
+    assert any(run.id[-6:] in text for text in legend)
     assert page.get_by_text(re.compile(r"human \(majority of 3 labels\): 83\.5%")).count() == 1
     screenshot(page, "runs_overlay")
 
