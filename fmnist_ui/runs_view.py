@@ -134,9 +134,9 @@ def show_damaged(damaged: list[runs.DamagedRun]) -> None:
 
 
 def pick_runs_to_compare(records: list[RunRecord], histories: dict[str, list[dict[str, Any]]]) -> list[str]:
-    """A multiselect of the runs that have curves; the newest few finished or stopped runs are
-    preselected, and a run that gets its first epoch while the page is open is added, so a run in
-    training shows up by itself."""
+    """A multiselect of the runs that have curves; the newest few that did not fail are preselected
+    (a run in training among them), and a run that gets its first epoch while the page is open is
+    added, so a run in training shows up by itself."""
     candidates = {record.id: record.name for record in records if histories[record.id]}
     if not candidates:
         st.caption("No run has finished an epoch yet, so there are no curves to compare.")
@@ -146,8 +146,8 @@ def pick_runs_to_compare(records: list[RunRecord], histories: dict[str, list[dic
     seen.update(candidates)
     current = st.session_state.get(COMPARE)
     if current is None or new:
-        if current is None:  # finished or stopped runs only: a failed run at 10% squashes the others
-            useful = [record.id for record in records if record.status in ("finished", "stopped")]
+        if current is None:  # never a failed run: one stuck at 10% squashes every good curve
+            useful = [record.id for record in records if record.status != "failed"]
             chosen = [run_id for run_id in useful if run_id in candidates][:OVERLAY_DEFAULT]
         else:
             chosen = new + current
