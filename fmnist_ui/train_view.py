@@ -169,7 +169,7 @@ def show_outcome(record: RunRecord, history: list[dict[str, Any]]) -> None:
         done = f"all {planned} epochs" if len(history) == planned else epochs_done_text(record, history)
         st.success(f"Finished {done}: {score} on the 10,000 test images.")
     elif status == "stopped" and test:
-        st.warning(f"Stopped at your request {stopped_when(record, history)}; {score}.")
+        st.warning(f"Stopped at your request {stopped_when(record, history)} {score}.")
     elif status == "stopped":
         st.warning("Stopped at your request before training began, so no model was saved.")
     elif status == "failed":
