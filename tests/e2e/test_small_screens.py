@@ -1,5 +1,5 @@
 """Real browser at 400 px wide: every page fits the screen (tables and charts scroll inside their
-own frames, the page itself never scrolls sideways). Screenshots: tests/e2e/screenshots/*_400px.png."""
+own frames, the page itself never scrolls sideways). Screenshots: tests/e2e/screenshots/400px_*.png."""
 
 from __future__ import annotations
 
@@ -29,6 +29,6 @@ def test_every_page_fits_400_px(server, page) -> None:
         wait_idle(page)
         page.wait_for_timeout(1500)  # charts and the canvas size themselves after the script ends
         wait_idle(page)
-        screenshot(page, f"{name.lower()}_400px")
+        screenshot(page, f"400px_{name.lower()}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 400, f"{name} scrolls sideways"
         assert page.evaluate(OVERFLOWING) == [], f"{name} has elements beyond the screen's edge"
