@@ -1,0 +1,225 @@
+"""A sweep's trials as table rows, and its figures: parallel coordinates, slices, importances.
+
+Rows are flat dicts (one per trial) so that the trial table, the filters and the figures read the
+same data: ``trial``, ``state``, one key per hyperparameter, ``val accuracy``, ``test accuracy``,
+``epochs done``, ``seconds`` and ``run id``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+OBJECTIVE = "val accuracy"
+TEST = "test accuracy"
+PLOTTED_STATES = ("complete", "pruned")  # trials with a score to draw
+STATE_COLORS = {"complete": "#1f77b4", "pruned": "#9467bd"}
+MISSING_TEST = "not tested"  # pruned trials stop before the test set is scored
+
+
+def axis_title(param: str) -> str:
+    """``learning_rate`` -> ``learning rate``."""
+    return param.replace("_", " ")
+
+
+def trial_rows(trials: Iterable[Any]) -> list[dict[str, Any]]:
+    """One flat row per trial (objects with ``number``, ``state``, ``params``, ``value``,
+    ``run_id``, ``epochs_done``, ``seconds`` and ``test_accuracy``), in trial order."""
+    rows = []
+    for trial in sorted(trials, key=lambda trial: trial.number):
+        rows.append({
+            "trial": trial.number,
+            "state": trial.state,
+            **dict(trial.params),
+            OBJECTIVE: trial.value,
+            TEST: trial.test_accuracy,
+            "epochs done": trial.epochs_done,
+            "seconds": trial.seconds,
+            "run id": trial.run_id,
+        })  # fmt: skip
+    return rows
+
+
+def in_ranges(row: Mapping[str, Any], ranges: Mapping[str, tuple[float, float]]) -> bool:
+    """Whether every filtered value of ``row`` lies in its (low, high) range, ends included.
+
+    A row without a value for a filtered column (a waiting trial) is outside.
+    """
+    for column, (low, high) in ranges.items():
+        value = row.get(column)
+        if value is None or not low <= value <= high:
+            return False
+    return True
+
+
+def filter_rows(rows: Sequence[Mapping[str, Any]], ranges: Mapping[str, tuple[float, float]]) -> list[Any]:
+    """The rows inside every range of ``ranges`` (all rows when it is empty)."""
+    return [row for row in rows if in_ranges(row, ranges)]
+
+
+def best_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The row with the highest validation accuracy, the earliest trial on a tie."""
+    scored = [row for row in rows if row.get(OBJECTIVE) is not None]
+    return max(scored, key=lambda row: (row[OBJECTIVE], -row["trial"])) if scored else None
+
+
+def top_rows(rows: Sequence[Mapping[str, Any]], count: int = 5) -> list[Mapping[str, Any]]:
+    """The ``count`` best rows that have a run, best first."""
+    scored = [row for row in rows if row.get(OBJECTIVE) is not None and row.get("run id")]
+    return sorted(scored, key=lambda row: (-row[OBJECTIVE], row["trial"]))[:count]
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """1, 3 x 10^k marks between two log10 values (each end included when nothing falls between)."""
+    marks = [math.log10(m * 10.0**k) for k in range(math.floor(low) - 1, math.ceil(high) + 1) for m in (1, 3)]
+    inside = [mark for mark in marks if low - 1e-9 <= mark <= high + 1e-9]
+    return inside if len(inside) >= 2 else [low, high]
+
+
+def _dimension(
+    param: str, values: list[float], log: bool, constraint: tuple[float, float] | None
+) -> dict[str, Any]:
+    """One Parcoords axis; a log axis carries log10 values with tick labels in the original units."""
+    scale = math.log10 if log else float
+    shown = [scale(value) for value in values]
+    low, high = min(shown), max(shown)
+    if constraint:
+        low, high = min(low, scale(constraint[0])), max(high, scale(constraint[1]))
+    if high == low:
+        pad = abs(low) * 0.1 or 0.1
+        low, high = low - pad, high + pad
+    dimension: dict[str, Any] = {"label": axis_title(param), "values": shown, "range": [low, high]}
+    if log:
+        ticks = _log_ticks(low, high)
+        dimension |= {"tickvals": ticks, "ticktext": [f"{10**tick:.2g}" for tick in ticks]}
+    elif len(set(values)) <= 8 and all(float(value).is_integer() for value in values):
+        dimension |= {"tickvals": sorted(set(shown)), "ticktext": [f"{v:g}" for v in sorted(set(values))]}
+    if constraint:
+        dimension["constraintrange"] = [scale(constraint[0]), scale(constraint[1])]
+    return dimension
+
+
+def _test_dimension(tests: list[float | None]) -> dict[str, Any]:
+    """The test-accuracy axis; trials without a test score sit on a ``not tested`` mark below."""
+    present = [value for value in tests if value is not None]
+    low, high = (min(present), max(present)) if present else (0.0, 1.0)
+    pad = max((high - low) * 0.15, 0.01)
+    floor = low - pad
+    ticks = [low, (low + high) / 2, high] if high > low else [low]
+    dimension = {
+        "label": TEST,
+        "values": [floor if value is None else value for value in tests],
+        "range": [floor if len(present) < len(tests) else low - pad / 2, high + pad / 2],
+        "tickvals": ticks,
+        "ticktext": [f"{tick:.1%}" for tick in ticks],
+    }
+    if len(present) < len(tests):
+        dimension["tickvals"] = [floor, *ticks]
+        dimension["ticktext"] = [MISSING_TEST, *dimension["ticktext"]]
+    return dimension
+
+
+def plot_parallel_coordinates(
+    rows: Sequence[Mapping[str, Any]],
+    params: Mapping[str, bool],
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+) -> go.Figure:
+    """One line per scored trial across one axis per hyperparameter, then validation and test
+    accuracy, coloured by validation accuracy.
+
+    Args:
+        rows: trial rows (``trial_rows``); only complete and pruned trials are drawn.
+        params: hyperparameter -> whether its axis is logarithmic (its values shown as log10 with
+            readable tick labels).
+        ranges: column -> (low, high) filter in the original units, drawn as the axis's brushed
+            range so that the chart highlights the trials the table shows.
+    """
+    ranges = ranges or {}
+    scored = [row for row in rows if row["state"] in PLOTTED_STATES and row.get(OBJECTIVE) is not None]
+    if not scored:
+        return go.Figure()
+    dimensions = [
+        _dimension(param, [row[param] for row in scored], log, ranges.get(param))
+        for param, log in params.items()
+    ]
+    objective = [row[OBJECTIVE] for row in scored]
+    accuracy = _dimension(OBJECTIVE, objective, False, ranges.get(OBJECTIVE))
+    low, high = accuracy["range"]
+    ticks = [low + (high - low) * step / 4 for step in range(5)]
+    accuracy |= {"tickvals": ticks, "ticktext": [f"{tick:.1%}" for tick in ticks]}
+    dimensions += [accuracy, _test_dimension([row.get(TEST) for row in scored])]
+    fig = go.Figure(
+        go.Parcoords(
+            dimensions=dimensions,
+            line={
+                "color": objective,
+                "colorscale": "Viridis",
+                "showscale": True,
+                "colorbar": {"title": {"text": OBJECTIVE}, "tickformat": ".0%"},
+            },
+            labelangle=0,
+            labelside="top",
+        )
+    )
+    fig.update_layout(height=420, margin={"l": 60, "r": 40, "t": 70, "b": 30})
+    return fig
+
+
+def plot_slices(rows: Sequence[Mapping[str, Any]], params: Mapping[str, bool]) -> go.Figure:
+    """Validation accuracy against each hyperparameter: one small scatter per parameter (log x
+    where ``params`` says so), complete and pruned trials in their own colours."""
+    scored = [row for row in rows if row["state"] in PLOTTED_STATES and row.get(OBJECTIVE) is not None]
+    names = list(params)
+    fig = make_subplots(
+        rows=1, cols=max(len(names), 1), shared_yaxes=True, subplot_titles=[axis_title(n) for n in names]
+    )
+    for column, name in enumerate(names, start=1):
+        for state, color in STATE_COLORS.items():
+            chosen = [row for row in scored if row["state"] == state]
+            fig.add_scatter(
+                x=[row[name] for row in chosen],
+                y=[row[OBJECTIVE] for row in chosen],
+                mode="markers",
+                marker={"color": color, "size": 9, "opacity": 0.8},
+                name=state,
+                legendgroup=state,
+                showlegend=column == 1 and bool(chosen),
+                customdata=[row["trial"] for row in chosen],
+                hovertemplate=f"trial %{{customdata}}<br>{axis_title(name)} %{{x:.3g}}<br>"
+                f"{OBJECTIVE} %{{y:.2%}}<extra></extra>",
+                row=1,
+                col=column,
+            )
+        fig.update_xaxes(type="log" if params[name] else "linear", row=1, col=column)
+    fig.update_yaxes(tickformat=".0%", row=1, col=1, title_text=OBJECTIVE)
+    fig.update_layout(
+        height=300, margin={"l": 0, "r": 0, "t": 40, "b": 0}, legend={"orientation": "h", "y": -0.2}
+    )
+    return fig
+
+
+def plot_importances(importances: Mapping[str, float]) -> go.Figure:
+    """Horizontal bars of each hyperparameter's share of the validation accuracy's variance,
+    the most important on top."""
+    ordered = sorted(importances.items(), key=lambda item: item[1])
+    fig = go.Figure(
+        go.Bar(
+            x=[value for _, value in ordered],
+            y=[axis_title(name) for name, _ in ordered],
+            orientation="h",
+            marker_color="#1f77b4",
+            text=[f"{value:.0%}" for _, value in ordered],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=80 + 40 * len(ordered),
+        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+        xaxis={"tickformat": ".0%", "title": {"text": "importance"}, "rangemode": "tozero"},
+    )
+    return fig
