@@ -16,6 +16,7 @@ PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/runs.py", title="Runs", icon=":material/table_rows:"),
+    st.Page("pages/sweep.py", title="Sweep", icon=":material/tune:"),
     st.Page("pages/evaluate.py", title="Evaluate", icon=":material/grid_on:"),
     st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
 ]

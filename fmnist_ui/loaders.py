@@ -74,3 +74,15 @@ def load_run_model(run_id: str) -> inference.RunModel:
     TensorFlow is imported on the first Keras model only. Failures (ModelLoadError) are not cached.
     """
     return inference.load_run_model(run_folder(run_id))
+
+
+@st.cache_data(show_spinner="Computing parameter importances ...", max_entries=16)
+def sweep_importances(name: str, num_complete: int) -> tuple[dict[str, float], str | None]:
+    """A sweep's parameter importances, computed once per number of complete trials (they change
+    only when a trial completes); and why they cannot be computed, if so."""
+    from fmnist_core import sweeps  # Optuna is imported by the Sweep page only
+
+    try:
+        return sweeps.param_importances(name), None
+    except (ValueError, RuntimeError) as exc:
+        return {}, str(exc)

@@ -43,6 +43,7 @@ STATUS_BADGES = {
     "finished": ":green-badge[:material/check_circle: finished]",
     "stopped": ":gray-badge[:material/stop_circle: stopped]",
     "failed": ":red-badge[:material/error: failed]",
+    "pruned": ":violet-badge[:material/content_cut: pruned]",
 }
 
 

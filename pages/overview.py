@@ -47,6 +47,7 @@ st.subheader("Where next")
 widgets.page_links(
     ("pages/train.py", "Train", ":material/model_training:", "Pick a model, press Train, watch it learn."),
     ("pages/runs.py", "Runs", ":material/table_rows:", "Compare curves, or load your own .keras model."),
+    ("pages/sweep.py", "Sweep", ":material/tune:", "Let a search find better hyperparameters."),
     ("pages/evaluate.py", "Evaluate", ":material/grid_on:", "See which garments a model confuses."),
     ("pages/draw.py", "Draw", ":material/draw:", "Draw a garment and see what each model thinks."),
 )

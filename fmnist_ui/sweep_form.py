@@ -1,0 +1,197 @@
+"""The New sweep form: a search range or one fixed value per hyperparameter the model accepts, the
+trial budget, the sampler and pruning; checked by ``SweepSpec`` before anything starts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from fmnist_core import runs, sweeps
+from fmnist_core.data import NUM_TRAIN_IMAGES
+from fmnist_core.models import HYPERPARAMETERS, ModelSpec, get_model_spec, list_models
+from fmnist_ui import widgets
+
+MODEL_KEY = "sweep_model"
+NAME_KEY = "sweep_name"
+SUGGESTED = "sweep_name_suggested"  # the last name the form suggested, replaced while not edited
+SAMPLERS = {"tpe": "TPE (learns from earlier trials)", "random": "random", "grid": "grid (every combination)"}
+LOG_LEARNING_RATES = (
+    1e-5,
+    2e-5,
+    5e-5,
+    1e-4,
+    2e-4,
+    5e-4,
+    1e-3,
+    2e-3,
+    5e-3,
+    1e-2,
+    2e-2,
+    5e-2,
+    0.1,
+    0.2,
+    0.5,
+    1.0,
+)
+SEARCHED = ("dropout", "learning_rate")  # searched by default; the others start fixed
+RANGE_DEFAULTS = {"dropout": (0.0, 0.6), "validation_split": (0.1, 0.3), "epochs": (1, 3)}
+EPOCHS_SLIDER_MAX = 30
+FIXED_EPOCHS = 3  # a sweep trains many models: small by default
+HELP = {
+    "search": "Search: each trial draws a value from the range. Fixed: every trial uses this value.",
+    "trials": "How many models to train, one after the other.",
+    "sampler": "How each trial's values are chosen. TPE favours regions that scored well; random "
+    "draws uniformly (log-uniformly for the learning rate); grid tries every combination and needs "
+    "every searched parameter to be a set of values (batch size).",
+    "prune": "Stops unpromising trials early on their per-epoch validation accuracy, compared with "
+    "earlier trials at the same epoch. A pruned trial is an ordinary run with status *pruned*.",
+    "seed": "Seeds the sampler and every trial's training: the same sweep gives the same trials again.",
+}
+
+
+def key(model: str, param: str, part: str = "value") -> str:
+    return f"sweep_{model}_{param}_{part}"
+
+
+def suggest_name(model: str, taken: set[str]) -> str:
+    """``mlp-sweep-1``, or the next number not taken."""
+    number = 1
+    while f"{model}-sweep-{number}" in taken:
+        number += 1
+    return f"{model}-sweep-{number}"
+
+
+def model_and_name(taken: set[str]) -> tuple[ModelSpec, str]:
+    """The model picker and the sweep's name, prefilled with a free name until the user edits it."""
+    st.session_state.setdefault(MODEL_KEY, "mlp")
+    name = st.selectbox("Model", list_models(), key=MODEL_KEY, help="The architecture every trial trains.")
+    suggestion = suggest_name(name, taken)
+    if st.session_state.get(NAME_KEY) in (None, "", st.session_state.get(SUGGESTED)):
+        st.session_state[NAME_KEY] = suggestion
+    st.session_state[SUGGESTED] = suggestion
+    sweep_name = st.text_input(
+        "Sweep name",
+        key=NAME_KEY,
+        help="Letters, digits, '-' and '_'. The trials are runs named after it; its link is ?sweep=NAME.",
+    )
+    return get_model_spec(name), sweep_name.strip()
+
+
+def search_widget(model: str, param: str) -> sweeps.Param | None:
+    """The range (or set of values) to search for ``param``; None when none is chosen."""
+    label, low, high = widgets.LABELS[param], *HYPERPARAMETERS[param][:2]
+    widget_key = key(model, param, "range")
+    if param == "learning_rate":
+        chosen = st.select_slider(
+            f"{label} range (log scale)", LOG_LEARNING_RATES, value=(1e-4, 1e-2), format_func="{:g}".format,
+            key=widget_key,
+        )  # fmt: skip
+        return sweeps.Param("float", chosen[0], chosen[1], log=True)
+    if param == "batch_size":
+        chosen = st.multiselect(f"{label} values", widgets.BATCH_SIZES, default=[32, 64, 128], key=widget_key)
+        return sweeps.Param("categorical", choices=tuple(sorted(chosen))) if chosen else None
+    if param == "epochs":
+        chosen = st.slider(f"{label} range", 1, EPOCHS_SLIDER_MAX, RANGE_DEFAULTS["epochs"], key=widget_key)
+        return sweeps.Param("int", chosen[0], chosen[1])
+    default = tuple(float(value) for value in RANGE_DEFAULTS.get(param, (low, high)))
+    chosen = st.slider(f"{label} range", float(low), float(high), default, step=0.05, key=widget_key)
+    return sweeps.Param("float", chosen[0], chosen[1])
+
+
+def fixed_widget(spec: ModelSpec, param: str) -> Any:
+    """One value, with the Train page's widget for it."""
+    low, high, _, help_text = HYPERPARAMETERS[param]
+    default = FIXED_EPOCHS if param == "epochs" else spec.defaults[param]
+    widget_key = key(spec.name, param)
+    st.session_state.setdefault(widget_key, default)
+    return widgets.WIDGETS[param](widgets.LABELS[param], low, high, default, widget_key, help=help_text)
+
+
+def search_space_inputs(spec: ModelSpec) -> tuple[dict[str, sweeps.Param], dict[str, Any], list[str]]:
+    """Per hyperparameter: a search/fixed toggle and its widget.
+
+    Returns:
+        The searched ranges, the fixed values, and what is missing (a set with no value).
+    """
+    space, fixed, missing = {}, {}, []
+    for param in spec.defaults:
+        toggle, widget = st.columns([1, 4], vertical_alignment="center")
+        with toggle:
+            searched = st.toggle(
+                "search", value=param in SEARCHED, key=key(spec.name, param, "search"), help=HELP["search"]
+            )
+        with widget:
+            if not searched:
+                fixed[param] = fixed_widget(spec, param)
+            elif (chosen := search_widget(spec.name, param)) is not None:
+                space[param] = chosen
+            else:
+                missing.append(f"Choose at least one {widgets.LABELS[param].lower()} to search.")
+    return space, fixed, missing
+
+
+def run_inputs(space: dict[str, sweeps.Param]) -> dict[str, Any]:
+    """Trials, sampler, pruning, seed and training images."""
+    grid_ready = bool(space) and all(param.kind == "categorical" for param in space.values())
+    first, second, third = st.columns(3)
+    with first:
+        trials = st.number_input("Trials", value=8, step=1, key="sweep_trials", help=HELP["trials"])
+        seed = st.number_input("Seed", value=0, step=1, key="sweep_seed", help=HELP["seed"])
+    with second:
+        sampler = st.radio(
+            "Sampler",
+            list(SAMPLERS),
+            format_func=lambda name: SAMPLERS[name] if name != "grid" or grid_ready else "grid (needs sets of values)",
+            key="sweep_sampler",
+            help=HELP["sampler"],
+        )  # fmt: skip
+    with third:
+        prune = st.toggle("Prune unpromising trials", value=True, key="sweep_prune", help=HELP["prune"])
+        train_samples = st.number_input(
+            "Training images", value=NUM_TRAIN_IMAGES, step=1000, key="sweep_train_samples",
+            help=widgets.COMMON_HELP["train_samples"],
+        )  # fmt: skip
+    return {
+        "trials": trials,
+        "sampler": sampler,
+        "prune": prune,
+        "seed": seed,
+        "train_samples": train_samples,
+    }
+
+
+def build_spec(
+    name: str, spec: ModelSpec, space: dict[str, sweeps.Param], fixed: dict[str, Any], options: dict[str, Any]
+) -> sweeps.SweepSpec:
+    """The sweep the form describes; raises ValueError with the reason when it cannot run."""
+    samples = int(options["train_samples"])
+    return sweeps.SweepSpec(
+        name=name,
+        model=spec.name,
+        trials=int(options["trials"]),
+        space=space,
+        fixed={param: value for param, value in fixed.items() if param != "epochs"},
+        epochs=None if "epochs" in space else int(fixed.get("epochs", FIXED_EPOCHS)),
+        train_samples=None if samples == NUM_TRAIN_IMAGES else samples,
+        sampler=options["sampler"],
+        prune=bool(options["prune"]),
+        seed=int(options["seed"]),
+        storage=None,
+        created_at=runs.now_iso(),
+    ).validate()
+
+
+def new_sweep_form(taken: set[str]) -> tuple[sweeps.SweepSpec | None, str | None]:
+    """The whole form; returns the sweep it describes, or None and why it cannot start as shown."""
+    spec, name = model_and_name(taken)
+    space, fixed, missing = search_space_inputs(spec)
+    options = run_inputs(space)
+    if missing:
+        return None, " ".join(missing)
+    if name in taken:
+        return None, f"A sweep named {name!r} exists already: choose another name, or open it below."
+    try:
+        return build_spec(name, spec, space, fixed, options), None
+    except ValueError as exc:
+        return None, str(exc)

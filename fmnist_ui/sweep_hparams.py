@@ -1,0 +1,192 @@
+"""A sweep's trials and HParams view: range filters, parallel coordinates, the filtered trial table,
+slices, parameter importances and the best trials' curves.
+
+Streamlit does not send a Parcoords brush back to the script, so each searched hyperparameter gets
+a range filter; the chart draws the same ranges as its brushed ranges, so chart and table agree.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from fmnist_core import plots, runs, sweep_plots, sweeps
+from fmnist_ui import loaders, widgets
+
+MIN_IMPORTANCE_TRIALS = 3
+TOP_CURVES = 5
+
+
+def label(param: str) -> str:
+    return widgets.LABELS.get(param, param)
+
+
+def log_grid(low: float, high: float) -> list[float]:
+    """1, 2, 5 x 10^k between ``low`` and ``high``, ends included."""
+    marks = {
+        float(f"{m * 10.0**k:.3g}") for k in range(math.floor(math.log10(low)) - 1, 2) for m in (1, 2, 5)
+    }
+    return sorted({low, high} | {mark for mark in marks if low < mark < high})
+
+
+def filter_widget(sweep: str, param: str, space: sweeps.Param) -> tuple[Any, Any] | None:
+    """A range filter over the searched range; returns (low, high), or None for a single value."""
+    key = f"sweep_filter_{sweep}_{param}"
+    if space.kind == "categorical":
+        options = sorted(space.choices)
+    elif space.log:
+        options = log_grid(space.low, space.high)
+    elif space.low == space.high:
+        return None
+    elif space.kind == "int":
+        return st.slider(
+            label(param), int(space.low), int(space.high), (int(space.low), int(space.high)), key=key
+        )
+    else:
+        step = round((space.high - space.low) / 20, 4) or 0.01
+        return st.slider(
+            label(param), float(space.low), float(space.high), (space.low, space.high), step, key=key
+        )
+    if len(options) < 2:
+        return None
+    return st.select_slider(
+        label(param), options, value=(options[0], options[-1]), format_func="{:g}".format, key=key
+    )
+
+
+def filter_ranges(sweep: str, space: dict[str, sweeps.Param]) -> dict[str, tuple[Any, Any]]:
+    """The ranges narrower than the searched ones, from the Filter trials expander."""
+    ranges = {}
+    with st.expander("Filter trials", icon=":material/filter_alt:"):
+        st.caption("The table below shows only the trials inside every range; the chart highlights them.")
+        columns = st.columns(min(len(space), 3) or 1)
+        for index, (param, searched) in enumerate(space.items()):
+            with columns[index % len(columns)]:
+                chosen = filter_widget(sweep, param, searched)
+            full = (
+                (min(searched.choices), max(searched.choices))
+                if searched.kind == "categorical"
+                else (searched.low, searched.high)
+            )
+            if chosen is not None and tuple(chosen) != tuple(full):
+                ranges[param] = tuple(chosen)
+    return ranges
+
+
+def trials_frame(rows: list[dict[str, Any]], params: list[str]) -> pd.DataFrame:
+    """The trial table: state, values, accuracies, epochs, time and a link to Evaluate."""
+    return pd.DataFrame([
+        {
+            "trial": row["trial"],
+            "state": row["state"],
+            **{label(param).lower(): row.get(param) for param in params},
+            "best val accuracy": row[sweep_plots.OBJECTIVE],
+            "test accuracy": row[sweep_plots.TEST],
+            "epochs done": row["epochs done"],
+            "time": widgets.duration_text(row["seconds"]) if row["seconds"] is not None else "",
+            "evaluate": f"/evaluate?run={row['run id']}" if row[sweep_plots.TEST] is not None else None,
+        }
+        for row in rows
+    ])  # fmt: skip
+
+
+def show_trials_table(rows: list[dict[str, Any]], params: list[str], key: str) -> None:
+    frame = trials_frame(rows, params)
+    percent = ["best val accuracy", "test accuracy"]
+    st.dataframe(
+        frame.style.format("{:.2%}", subset=percent, na_rep="").format(
+            "{:g}", subset=[label(p).lower() for p in params], na_rep=""
+        ),
+        hide_index=True,
+        key=key,
+        column_config={
+            "evaluate": st.column_config.LinkColumn(
+                display_text="Evaluate", help="Study this trial's run: its confusion matrix and mistakes."
+            ),
+            "epochs done": st.column_config.NumberColumn(help="Epochs trained (a pruned trial stops early)."),
+        },
+    )
+
+
+def show_hparams(status: sweeps.SweepStatus) -> None:
+    """Filters, parallel coordinates, the filtered table, slices, importances and top curves."""
+    spec, rows = status.spec, sweep_plots.trial_rows(status.trials)
+    if not rows:
+        st.info(
+            "No trial has started yet: the table fills as the worker runs them.",
+            icon=":material/hourglass_top:",
+        )
+        return
+    params = {param: bool(searched.log) for param, searched in spec.space.items()}
+    ranges = filter_ranges(spec.name, spec.space)
+    shown = sweep_plots.filter_rows(rows, ranges)
+    st.markdown("**Trials**")
+    if any(row["state"] in sweep_plots.PLOTTED_STATES for row in rows):
+        figure = sweep_plots.plot_parallel_coordinates(rows, params, ranges)
+        st.plotly_chart(
+            figure, key=f"sweep_parcoords_{spec.name}", on_select="rerun", config=widgets.NO_TOOLBAR
+        )
+    filtered = f" inside the filters ({describe(ranges)})" if ranges else ""
+    st.caption(f"{len(shown)} of {len(rows)} trials{filtered}.")
+    show_trials_table(shown, list(params), key=f"sweep_trials_{spec.name}")
+    show_slices_and_importances(spec, rows, params)
+    show_top_curves(rows)
+
+
+def describe(ranges: dict[str, tuple[Any, Any]]) -> str:
+    return ", ".join(f"{label(param).lower()} {low:g} to {high:g}" for param, (low, high) in ranges.items())
+
+
+def show_slices_and_importances(
+    spec: sweeps.SweepSpec, rows: list[dict[str, Any]], params: dict[str, bool]
+) -> None:
+    scored = [row for row in rows if row["state"] in sweep_plots.PLOTTED_STATES]
+    if not scored or not params:
+        return
+    st.markdown("**Validation accuracy against each hyperparameter**")
+    st.plotly_chart(
+        sweep_plots.plot_slices(rows, params), key=f"sweep_slices_{spec.name}", config=widgets.NO_TOOLBAR
+    )
+    st.markdown("**Parameter importances**")
+    complete = sum(row["state"] == "complete" for row in rows)
+    if complete < MIN_IMPORTANCE_TRIALS:
+        st.caption(
+            f"Importances need at least {MIN_IMPORTANCE_TRIALS} complete trials; this sweep has {complete} so far."
+        )
+        return
+    importances, problem = loaders.sweep_importances(spec.name, complete)
+    if problem:
+        st.caption(f"Importances cannot be computed: {problem}")
+        return
+    if not importances:
+        st.caption(
+            "Importances compare two or more searched hyperparameters: search more than one to see them."
+        )
+        return
+    st.plotly_chart(
+        sweep_plots.plot_importances(importances),
+        key=f"sweep_importances_{spec.name}",
+        config=widgets.NO_TOOLBAR,
+    )
+    st.caption(
+        "Each hyperparameter's share of the variation in validation accuracy across the complete trials (fANOVA)."
+    )
+
+
+def show_top_curves(rows: list[dict[str, Any]]) -> None:
+    """Validation curves of the best trials, against the reference accuracies."""
+    histories = {}
+    for row in sweep_plots.top_rows(rows, TOP_CURVES):
+        try:
+            history = runs.read_history(runs.run_path(row["run id"]))
+        except ValueError:  # its run was deleted
+            continue
+        if history:
+            histories[f"trial {row['trial']} · {row[sweep_plots.OBJECTIVE]:.1%}"] = history
+    if histories:
+        st.markdown(f"**Validation accuracy of the best {len(histories)} trials**")
+        figure = plots.plot_runs_overlay(histories, "accuracy", show_training=False)
+        st.plotly_chart(figure, key="sweep_top_curves", config=widgets.NO_TOOLBAR)

@@ -1,0 +1,34 @@
+"""Sweep: search hyperparameters with Optuna (every trial is an ordinary run), watch the trials, and
+compare them in the HParams view."""
+
+import streamlit as st
+
+from fmnist_core import sweeps
+from fmnist_ui import sweep_form, sweep_view
+from fmnist_ui.router import ensure_app_router
+
+ensure_app_router()
+
+st.title("Hyperparameter sweep")
+st.caption(
+    "A sweep trains one model many times with values drawn from ranges, in a separate process: "
+    "refreshing the page or opening a second tab never stops it. Each trial is a run that every "
+    "other page can open."
+)
+
+existing = sweeps.list_sweeps()
+with st.expander("New sweep", expanded=not existing, icon=":material/add_circle:"):
+    spec, problem = sweep_form.new_sweep_form({sweep.name for sweep in existing})
+    if problem:
+        st.error(f"{problem} Correct it to start.", icon=":material/block:")
+    if st.button(
+        "Start sweep", type="primary", key="sweep_start", icon=":material/play_arrow:", disabled=spec is None
+    ):
+        sweep_view.start_sweep(spec)
+
+st.divider()
+existing = sweeps.list_sweeps()
+if existing:
+    sweep_view.show_sweep(sweep_view.pick_sweep(existing))
+else:
+    st.info("No sweeps yet: define one above and press **Start sweep**.", icon=":material/info:")
