@@ -25,7 +25,7 @@ from fmnist_core.atomic_files import atomic_write_json, read_json
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ACTIVE_STATUSES = ("queued", "running")
-FINAL_STATUSES = ("finished", "stopped", "failed")
+FINAL_STATUSES = ("finished", "stopped", "failed", "pruned")  # pruned: a sweep trial stopped early
 HEARTBEAT_TIMEOUT_S = 60.0
 QUEUED_TIMEOUT_S = 120.0
 DAMAGE_GRACE_S = 10.0  # a folder this young without run.json is still being created
@@ -128,8 +128,9 @@ class RunRecord:
 
     @property
     def has_predictions(self) -> bool:
-        """Finished or stopped with a test score: Evaluate and Draw can use it."""
-        return self.status in ("finished", "stopped") and self.test is not None
+        """Finished, stopped or pruned (a sweep trial stopped early) with a test score: Evaluate and
+        Draw can use it."""
+        return self.status in ("finished", "stopped", "pruned") and self.test is not None
 
     @property
     def is_imported(self) -> bool:
