@@ -62,8 +62,9 @@ def filter_rows(rows: Sequence[Mapping[str, Any]], ranges: Mapping[str, tuple[fl
 
 
 def best_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The row with the highest validation accuracy, the earliest trial on a tie."""
-    scored = [row for row in rows if row.get(OBJECTIVE) is not None]
+    """The complete trial with the highest validation accuracy, the earliest on a tie (a pruned
+    trial's score is only where it stood when it was stopped)."""
+    scored = [row for row in rows if row["state"] == "complete" and row.get(OBJECTIVE) is not None]
     return max(scored, key=lambda row: (row[OBJECTIVE], -row["trial"])) if scored else None
 
 
@@ -219,7 +220,8 @@ def plot_importances(importances: Mapping[str, float]) -> go.Figure:
     )
     fig.update_layout(
         height=80 + 40 * len(ordered),
-        margin={"l": 0, "r": 0, "t": 10, "b": 0},
+        margin={"l": 10, "r": 0, "t": 10, "b": 0},
+        yaxis={"automargin": True},
         xaxis={"tickformat": ".0%", "title": {"text": "importance"}, "rangemode": "tozero"},
     )
     return fig

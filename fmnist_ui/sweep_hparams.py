@@ -76,6 +76,16 @@ def filter_ranges(sweep: str, space: dict[str, sweeps.Param]) -> dict[str, tuple
     return ranges
 
 
+def opens_on_evaluate(row: dict[str, Any]) -> bool:
+    """Evaluate opens runs with test predictions: complete trials, and pruned ones (scored on the
+    test set with the weights they had when stopped)."""
+    return (
+        row["state"] in sweep_plots.PLOTTED_STATES
+        and row[sweep_plots.TEST] is not None
+        and bool(row["run id"])
+    )
+
+
 def trials_frame(rows: list[dict[str, Any]], params: list[str]) -> pd.DataFrame:
     """The trial table: state, values, accuracies, epochs, time and a link to Evaluate."""
     return pd.DataFrame([
@@ -87,7 +97,7 @@ def trials_frame(rows: list[dict[str, Any]], params: list[str]) -> pd.DataFrame:
             "test accuracy": row[sweep_plots.TEST],
             "epochs done": row["epochs done"],
             "time": widgets.duration_text(row["seconds"]) if row["seconds"] is not None else "",
-            "evaluate": f"/evaluate?run={row['run id']}" if row[sweep_plots.TEST] is not None else None,
+            "evaluate": f"/evaluate?run={row['run id']}" if opens_on_evaluate(row) else None,
         }
         for row in rows
     ])  # fmt: skip
@@ -97,9 +107,9 @@ def show_trials_table(rows: list[dict[str, Any]], params: list[str], key: str) -
     frame = trials_frame(rows, params)
     percent = ["best val accuracy", "test accuracy"]
     st.dataframe(
-        frame.style.format("{:.2%}", subset=percent, na_rep="").format(
-            "{:g}", subset=[label(p).lower() for p in params], na_rep=""
-        ),
+        frame.style.format("{:.2%}", subset=percent, na_rep="")
+        .format("{:.3g}", subset=[label(p).lower() for p in params], na_rep="")
+        .format(na_rep="", subset=["evaluate"]),
         hide_index=True,
         key=key,
         column_config={

@@ -148,7 +148,7 @@ def resume_button(name: str) -> None:
 def show_best(best: dict, params: list[str]) -> None:
     """The best trial so far, with its values and a link to study its run on Evaluate."""
     values = " · ".join(
-        f"{widgets.LABELS.get(p, p).lower()} {best[p]:g}" for p in params if best.get(p) is not None
+        f"{widgets.LABELS.get(p, p).lower()} {best[p]:.3g}" for p in params if best.get(p) is not None
     )
     test = f", test accuracy **{best['test accuracy']:.2%}**" if best.get("test accuracy") is not None else ""
     st.success(

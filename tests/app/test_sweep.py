@@ -136,7 +136,7 @@ def test_trials_table_links_to_evaluate_and_the_filters_narrow_it(
     frame = at.dataframe[0].value
     assert list(frame["trial"]) == [0, 1, 2, 3]
     assert list(frame["state"]) == ["complete", "complete", "pruned", "running"]
-    assert frame["evaluate"][0] == f"/evaluate?run={trials[0].run_id}" and frame["evaluate"].isna()[2]
+    assert frame["evaluate"][0] == f"/evaluate?run={trials[0].run_id}" and frame["evaluate"].isna()[3]
     assert any("Best so far: trial 0" in message.value for message in at.success)
     charts = [chart.key for chart in at.get("plotly_chart")]  # no curves: these runs do not exist
     assert charts == [f"sweep_parcoords_{spec.name}", f"sweep_slices_{spec.name}"]
@@ -173,3 +173,21 @@ def test_a_problem_is_shown_and_an_unknown_link_says_so(
     assert "There is no sweep named 'nope'" in errors(at)
     assert "The journal file is damaged." in errors(at)
     assert at.selectbox(key="sweep_choice").value == spec.name
+
+
+def test_a_real_tiny_sweep_shows_its_trials(artifacts: Path) -> None:
+    spec = sweeps.SweepSpec(
+        name="tiny", model="mlp", trials=2, epochs=1, train_samples=300, prune=False,
+        space={"learning_rate": sweeps.Param("float", 1e-3, 1e-2, log=True)},
+    )  # fmt: skip
+    sweeps.create_sweep(spec)
+    sweeps.work("tiny")  # in this process: what the launched worker runs
+    at = open_sweep_page(url_sweep="tiny")
+    frame = at.dataframe[0].value
+    assert list(frame["state"]) == ["complete", "complete"]
+    assert frame["learning rate"].between(1e-3, 1e-2).all() and frame["best val accuracy"].between(0, 1).all()
+    run_ids = {record.id for record in sweeps.control.sweep_runs("tiny")}
+    assert {link.split("=")[1] for link in frame["evaluate"]} == run_ids
+    assert any("done" in header.value for header in at.subheader)
+    assert "sweep_stop" not in [button.key for button in at.button]  # done: nothing to stop or resume
+    assert any(chart.key == "sweep_top_curves" for chart in at.get("plotly_chart"))

@@ -54,6 +54,10 @@ def test_filter_keeps_rows_inside_every_range(rows) -> None:
 
 def test_best_and_top_rows(rows) -> None:
     assert sweep_plots.best_row(rows)["trial"] == 0
+    better_but_pruned = sweep_plots.trial_rows(
+        [trial(0, "complete", 0.1, 1e-3, 0.8), trial(1, "pruned", 0.1, 1e-3, 0.9)]
+    )
+    assert sweep_plots.best_row(better_but_pruned)["trial"] == 0
     assert [row["trial"] for row in sweep_plots.top_rows(rows, 2)] == [0, 1]
     assert sweep_plots.best_row([]) is None
 
