@@ -23,7 +23,7 @@ from fmnist_core.sweeps.folders import (
 )
 from fmnist_core.sweeps.spec import NAME_PATTERN, SAMPLERS, Param, SweepSpec, parse_param, split_space
 from fmnist_core.sweeps.status import SweepStatus, TrialRow, param_importances, sweep_status
-from fmnist_core.sweeps.storage import redact_url
+from fmnist_core.sweeps.storage import redact_url, sweep_dir
 from fmnist_core.sweeps.worker import MACHINE_LOCK_ENV, work
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "resume_sweep",
     "split_space",
     "stop_sweep",
+    "sweep_dir",
     "sweep_status",
     "work",
     "worker_active",

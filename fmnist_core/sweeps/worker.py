@@ -17,11 +17,13 @@ import contextlib
 import fcntl
 import os
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 import optuna
+from optuna.exceptions import ExperimentalWarning
 from optuna.trial import TrialState
 
 from fmnist_core import runs
@@ -88,7 +90,9 @@ def recover_lost_trials(study: optuna.Study, artifacts: str | os.PathLike | None
         except (ValueError, RuntimeError):  # another worker failed it first
             continue
         failed = next(t for t in study.get_trials(deepcopy=False) if t.number == trial.number)
-        optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)(study, failed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ExperimentalWarning)
+            optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)(study, failed)
         recovered.append(trial.number)
     return recovered
 
