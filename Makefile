@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-8)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-8)
 
-.PHONY: run test bench lint setup dev-setup system-deps browser-deps clean
+.PHONY: run test bench lint setup dev-setup system-deps browser-deps test-deps clean
 
 $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
@@ -31,10 +31,14 @@ system-deps:
 browser-deps:
 	scripts/install-system-deps.sh --browser
 
+# The browser for the browser tests, and PostgreSQL's binaries for the sweep tests.
+test-deps:
+	scripts/install-system-deps.sh --browser --postgres
+
 run: setup
 	$(BIN)/streamlit run app.py
 
-test: dev-setup browser-deps
+test: dev-setup test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -2,12 +2,28 @@
 # Installs the Debian packages the project needs, only when they are missing:
 #   dataset-fashion-mnist  the dataset, offline (/usr/share/datasets/fashion-mnist)
 #   chromium               the browser for the browser tests and `make bench` (with --browser)
-# Usage: scripts/install-system-deps.sh [--browser]
+#   postgresql             the server binaries for the sweep tests (with --postgres); the tests
+#                          start their own throw-away server as an unprivileged user. No system
+#                          cluster is created: createcluster.conf says so before the install,
+#                          unless that file already exists (then it is left as it is).
+# Usage: scripts/install-system-deps.sh [--browser] [--postgres]
 set -euo pipefail
+browser=false
+postgres=false
+for flag in "$@"; do
+  case "$flag" in
+    --browser) browser=true ;;
+    --postgres) postgres=true ;;
+    *) echo "unknown option $flag (expected --browser or --postgres)" >&2; exit 2 ;;
+  esac
+done
 packages=()
 [ -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] || packages+=(dataset-fashion-mnist)
-if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
+if $browser && ! command -v chromium >/dev/null; then
   packages+=(chromium fonts-dejavu-core)
+fi
+if $postgres && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  packages+=(postgresql)
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null; then
@@ -16,6 +32,10 @@ if ! command -v apt-get >/dev/null; then
 fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
+if [[ " ${packages[*]} " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+  $sudo mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
 echo "Installing Debian packages: ${packages[*]}"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o Dpkg::Options::=--force-confold "${packages[@]}" >/dev/null

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,60 @@ def seeded_artifacts(trained_root: Path, tmp_path: Path, monkeypatch: pytest.Mon
     shutil.copytree(trained_root, root)
     monkeypatch.setenv("FMNIST_ARTIFACTS", str(root))
     return root
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def postgres_bin() -> Path | None:
+    """The folder of Debian's PostgreSQL server binaries (15 preferred), or None."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    preferred = [path for path in found if path.parts[-3] == "15"] or found
+    return preferred[-1].parent if preferred else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL server of its own (initdb in a temp folder, a free port, trust
+    authentication on 127.0.0.1), run as an unprivileged user; stopped and removed at the end.
+    Yields the ``postgresql+psycopg://`` URL of an empty database."""
+    import subprocess
+    import tempfile
+
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        pytest.skip(
+            "PostgreSQL server binaries are missing (/usr/lib/postgresql/*/bin); `make test` installs them"
+        )
+    base = Path(tempfile.mkdtemp(prefix="fmnist-postgres-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        shutil.chown(base, user="nobody")
+        as_user = ["runuser", "-u", "nobody", "--"]
+    port = free_port()
+    data = base / "data"
+
+    def run(*command: str) -> None:
+        subprocess.run([*as_user, *command], check=True, capture_output=True, timeout=120)
+
+    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "fmnist", "--auth=trust", "-E", "UTF8")
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1"
+    run(
+        str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "server.log"), "-w", "start"
+    )
+    try:
+        run(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "fmnist", "sweeps")
+        yield f"postgresql+psycopg://fmnist@127.0.0.1:{port}/sweeps"
+    finally:
+        subprocess.run(
+            [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+            capture_output=True,
+            timeout=120,
+        )
+        shutil.rmtree(base, ignore_errors=True)
