@@ -93,6 +93,8 @@ def _row(
         return TrialRow(number, state, params, value, run_id)
     history = runs.read_history(folder)
     best = best_val_accuracy(history)
+    trained = sum(line.get("seconds", 0.0) for line in history)
+    seconds = round(trained, 1) if history and not record.is_active else _run_seconds(record)
     return TrialRow(
         number,
         state,
@@ -100,7 +102,7 @@ def _row(
         best if best is not None else value,
         run_id,
         len(history),
-        _run_seconds(record),
+        seconds,
         record.test_accuracy,
     )
 
@@ -144,7 +146,8 @@ def sweep_status(
     try:
         storage = open_storage(name, artifacts, storage_url or spec.storage)
         study = load_study_from(spec, storage, root=artifacts)
-        rows = [trial_row(trial, artifacts) for trial in study.get_trials(deepcopy=False)]
+        trials = [trial for trial in study.get_trials(deepcopy=False) if not trial.user_attrs.get("surplus")]
+        rows = [trial_row(trial, artifacts) for trial in trials]
     except (RuntimeError, ValueError) as exc:
         problem = f"{exc} The trials below are read from the sweep's runs."
         rows = rows_from_runs(spec, artifacts)

@@ -37,6 +37,7 @@ from fmnist_core.training import TrainingBusyError, acquire_training_lock
 
 MACHINE_LOCK_ENV = "FMNIST_MACHINE_LOCK_DIR"  # a local folder: this machine's training lock
 WAIT_S = 2.0
+SURPLUS = "surplus"  # user attribute of a trial asked beyond the sweep's count (hidden, never trained)
 LOST_GRACE_S = 60.0  # a trial's worker has this long between ask and its run, or run and tell
 
 
@@ -81,6 +82,9 @@ def _trial_lost(trial: optuna.trial.FrozenTrial, artifacts: str | os.PathLike | 
 def recover_lost_trials(study: optuna.Study, artifacts: str | os.PathLike | None = None) -> list[int]:
     """Fails the running trials whose worker is gone and enqueues each once more; returns their
     numbers."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)  # PostgreSQL: no heartbeat for the grace period
     recovered = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         if not _trial_lost(trial, artifacts):
@@ -97,6 +101,16 @@ def recover_lost_trials(study: optuna.Study, artifacts: str | os.PathLike | None
     return recovered
 
 
+def is_surplus(study: optuna.Study, number: int, wanted: int) -> bool:
+    """Whether the trials numbered below ``number`` already make the sweep's count: two workers
+    that both saw one trial missing asked one each, and the higher number gives way. Trial
+    numbers are handed out by the storage, so every worker reaches the same verdict."""
+    earlier = study.get_trials(
+        deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
+    )
+    return sum(trial.number < number for trial in earlier) >= wanted
+
+
 def _counts(study: optuna.Study) -> dict[str, int]:
     trials = study.get_trials(deepcopy=False)
     retried = {number for trial in trials for number in trial.system_attrs.get("retry_history", [])}
@@ -108,7 +122,11 @@ def _counts(study: optuna.Study) -> dict[str, int]:
             counts["running"] += 1
         elif trial.state == TrialState.WAITING:
             counts["waiting"] += 1
-        elif trial.state == TrialState.FAIL and trial.number not in retried:
+        elif (
+            trial.state == TrialState.FAIL
+            and trial.number not in retried
+            and not trial.user_attrs.get(SURPLUS)
+        ):
             counts["failed"] += 1
     return counts
 
@@ -140,6 +158,9 @@ def _train_one(
 
     def objective(trial: optuna.Trial) -> float:
         numbers.append(trial.number)
+        if is_surplus(study, trial.number, spec.trials):
+            trial.set_user_attr(SURPLUS, True)
+            raise TrialFailed(f"trial {trial.number} is beyond the sweep's {spec.trials} trials")
         return run_trial(trial, spec, flag, artifacts)
 
     try:
@@ -151,7 +172,8 @@ def _train_one(
         )
         if trial is None or trial.state == TrialState.RUNNING:
             raise
-    return numbers[0] if numbers else None
+    surplus = any(t.user_attrs.get(SURPLUS) for t in study.get_trials(deepcopy=False) if t.number in numbers)
+    return None if surplus or not numbers else numbers[0]
 
 
 def _wait_for_lock(spec: SweepSpec, artifacts: str | os.PathLike | None) -> IO[bytes] | None:

@@ -269,3 +269,14 @@ def test_unreachable_postgres_names_host_and_port_and_creates_nothing(artifacts,
     assert not (artifacts / "sweeps" / "remote").exists()
     with pytest.raises(ValueError, match="not a PostgreSQL URL"):
         sweeps.create_sweep(spec_of("remote"), artifacts, storage_url="mysql://u@h/db")
+
+
+def test_a_trial_asked_beyond_the_count_gives_way_to_lower_numbers(artifacts):
+    from fmnist_core.sweeps.worker import is_surplus
+
+    sweeps.create_sweep(spec_of("race", trials=1), artifacts)
+    study = study_of("race", artifacts)
+    first, second = study.ask(), study.ask()  # two workers that both saw one trial missing
+    assert not is_surplus(study, first.number, 1) and is_surplus(study, second.number, 1)
+    study.tell(first, state=optuna.trial.TrialState.FAIL)
+    assert not is_surplus(study, second.number, 1)  # the lower one failed: the higher one is needed
