@@ -40,10 +40,6 @@ def epochs_cell(record: RunRecord, history: list[dict[str, Any]]) -> str:
     return f"{len(history)} / {planned}" if planned else ""
 
 
-def percent(fraction: float | None) -> float | None:
-    return None if fraction is None else 100 * fraction
-
-
 def setting_cell(value: Any) -> str:
     """A hyperparameter as a table cell: blank when the model does not take it."""
     return "" if value is None else f"{value:g}"
@@ -59,15 +55,15 @@ def runs_frame(records: list[RunRecord], histories: dict[str, list[dict[str, Any
         rows.append({
             "model": record.title,
             "status": record.status,
-            "test accuracy": percent(record.test_accuracy),
-            "best val accuracy": percent(best_val_accuracy(history)),
+            "test accuracy": widgets.percent_cell(record.test_accuracy),
+            "best val accuracy": widgets.percent_cell(best_val_accuracy(history)),
             "epochs": epochs_cell(record, history),
-            "training images": None if imported else run_summary.trained_images(config),
+            "training images": widgets.count_cell(None if imported else run_summary.trained_images(config)),
             **{widgets.LABELS[key].lower(): setting_cell(config.get(key)) for key in widgets.LABELS if key != "epochs"},
             "seed": "" if imported else str(config.get("seed", "")),
             "date": record.created_at,
             "duration": duration_seconds(record),
-            "parameters": record.params,
+            "parameters": widgets.count_cell(record.params),
             "run id": record.id,
         })  # fmt: skip
     frame = pd.DataFrame(rows)
@@ -104,31 +100,21 @@ def show_runs_and_curves(records: list[RunRecord]) -> None:
 
 
 def show_runs_table(records: list[RunRecord], histories: dict[str, list[dict[str, Any]]]) -> None:
-    """The table: accuracies in one format (two decimals), missing values blank, never "None".
-
-    Formats are the table's own (column_config), not a pandas Styler: formatting 10,000 rows in
-    Python took longer than the rest of the page.
-    """
-    frame = runs_frame(records, histories)
-    missing = ["test accuracy", "best val accuracy", "training images", "parameters"]
-    styled = frame.style.format("{:.2f}%", subset=missing[:2], na_rep="").format(
-        "{:,.0f}", subset=missing[2:], na_rep=""
-    )
-    percent_column = st.column_config.NumberColumn(format="%.2f%%")
+    """The table: accuracies in one format (two decimals), missing values blank, never "None"."""
+    number = widgets.NUMBER_TEXT_COLUMN
     st.dataframe(
-        styled,
+        runs_frame(records, histories),
         hide_index=True,
         key="runs_table",
         column_config={
             "model": st.column_config.TextColumn(width="medium", pinned=True),
-            "test accuracy": percent_column,
-            "best val accuracy": percent_column,
-            "training images": st.column_config.NumberColumn(
-                format="localized",
-                help="Images the model learned from: the chosen training images minus the validation hold-out.",
+            "test accuracy": number(),
+            "best val accuracy": number(),
+            "training images": number(
+                help="Images the model learned from: the chosen training images minus the validation hold-out."
             ),
-            "parameters": st.column_config.NumberColumn(format="localized"),
-            "epochs": st.column_config.TextColumn(help="Epochs done / planned."),
+            "parameters": number(),
+            "epochs": number(help="Epochs done / planned."),
             "duration": st.column_config.NumberColumn(format="compact"),
             "date": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },
