@@ -282,11 +282,14 @@ def worker_lost(record: RunRecord, now: float | None = None) -> bool:
 
 def refresh_status(folder: Path) -> RunRecord:
     """Reads a run and, if its worker is gone, marks it failed and removes temp files."""
-    record = read_run(folder)
-    if worker_lost(record):
-        remove_temp_files(folder)
-        record = update_run(folder, status="failed", error=LOST_WORKER, finished_at=now_iso())
-    return record
+    return _mark_if_lost(folder, read_run(folder))
+
+
+def _mark_if_lost(folder: Path, record: RunRecord) -> RunRecord:
+    if not worker_lost(record):
+        return record
+    remove_temp_files(folder)
+    return update_run(folder, status="failed", error=LOST_WORKER, finished_at=now_iso())
 
 
 def remove_temp_files(folder: Path) -> None:
@@ -310,12 +313,27 @@ def _run_folders(root: str | os.PathLike | None) -> list[Path]:
 
 def list_runs(root: str | os.PathLike | None = None) -> list[RunRecord]:
     """All runs, newest first, with dead workers marked failed. Damaged folders are left out
-    (``list_damaged`` lists them)."""
-    records = []
-    for folder in _run_folders(root):
-        with contextlib.suppress(ValueError, OSError):
-            records.append(refresh_status(folder))
-    return sorted(records, key=lambda record: record.created_at or "", reverse=True)
+    (``scan_runs`` returns both)."""
+    return scan_runs(root)[0]
+
+
+def list_damaged(root: str | os.PathLike | None = None) -> list[DamagedRun]:
+    """Run folders whose ``run.json`` is missing or unreadable, oldest id first."""
+    return scan_runs(root)[1]
+
+
+def scan_runs(root: str | os.PathLike | None = None) -> tuple[list[RunRecord], list[DamagedRun]]:
+    """The runs (newest first) and the damaged folders (oldest first), reading each run.json once."""
+    records, damaged = [], []
+    for folder in sorted(_run_folders(root)):
+        with contextlib.suppress(OSError, ValueError):  # deleted meanwhile
+            found = inspect_folder(folder)
+            if isinstance(found, RunRecord):
+                records.append(found)
+            elif found is not None:
+                damaged.append(found)
+    records.sort(key=lambda record: record.created_at or "", reverse=True)
+    return records, damaged
 
 
 @dataclass(frozen=True)
@@ -326,42 +344,31 @@ class DamagedRun:
     problem: str
 
 
-def damage_of(folder: Path) -> str | None:
-    """What is wrong with a run folder's ``run.json``, or None when it reads as a run record.
-
-    A folder younger than a few seconds without ``run.json`` is a run being created, not damage.
-    """
-    path = folder / "run.json"
+def inspect_folder(folder: Path) -> RunRecord | DamagedRun | None:
+    """The run in ``folder`` (a dead worker's run marked failed), what is wrong with its
+    ``run.json``, or None for a folder younger than a few seconds without one (being created)."""
     try:
-        text = path.read_bytes()
+        text = (folder / "run.json").read_bytes()
     except FileNotFoundError:
         if time.time() - folder.stat().st_mtime < DAMAGE_GRACE_S:
             return None
-        return "its run.json is missing"
+        return DamagedRun(folder.name, "its run.json is missing")
     except OSError as exc:
-        return f"its run.json cannot be read ({exc.strerror or exc})"
+        return DamagedRun(folder.name, f"its run.json cannot be read ({exc.strerror or exc})")
     if not text.strip():
-        return "its run.json is empty (cut short by a crash or a full disk)"
+        return DamagedRun(folder.name, "its run.json is empty (cut short by a crash or a full disk)")
     try:
         values = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return f"its run.json is not valid JSON ({len(text):,} bytes; cut short by a crash or a full disk?)"
+        size = f"{len(text):,} bytes"
+        return DamagedRun(
+            folder.name, f"its run.json is not valid JSON ({size}; cut short by a crash or a full disk?)"
+        )
     try:
-        RunRecord.from_json(values if isinstance(values, dict) else {})
+        record = RunRecord.from_json(values if isinstance(values, dict) else {})
     except (ValueError, TypeError):
-        return "its run.json is not a run record (no id, model or status)"
-    return None
-
-
-def list_damaged(root: str | os.PathLike | None = None) -> list[DamagedRun]:
-    """Run folders whose ``run.json`` is missing or unreadable, oldest id first."""
-    damaged = []
-    for folder in sorted(_run_folders(root)):
-        with contextlib.suppress(OSError):  # deleted meanwhile
-            problem = damage_of(folder)
-            if problem:
-                damaged.append(DamagedRun(folder.name, problem))
-    return damaged
+        return DamagedRun(folder.name, "its run.json is not a run record (no id, model or status)")
+    return _mark_if_lost(folder, record)
 
 
 def active_run(root: str | os.PathLike | None = None) -> RunRecord | None:
@@ -374,6 +381,7 @@ def delete_run(run_id: str, root: str | os.PathLike | None = None) -> None:
     folder = runs_dir(root) / check_run_id(run_id)
     if not folder.is_dir():
         raise ValueError(f"No run {run_id!r} in {runs_dir(root)}.")
-    if damage_of(folder) is None and refresh_status(folder).is_active:
+    found = inspect_folder(folder)
+    if isinstance(found, RunRecord) and found.is_active:
         raise ValueError(f"Run {run_id} is still training: stop it before deleting it.")
     shutil.rmtree(folder)

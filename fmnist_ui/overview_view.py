@@ -53,7 +53,7 @@ def recent_runs_frame(records: list[RunRecord]) -> pd.DataFrame:
         {
             "model": record.title,
             "status": record.status,
-            "test accuracy": record.test_accuracy,
+            "test accuracy": widgets.percent_cell(record.test_accuracy),
             "started": pd.to_datetime(record.created_at, utc=True),
             "settings": widgets.config_summary(record),
         }
@@ -64,10 +64,11 @@ def recent_runs_frame(records: list[RunRecord]) -> pd.DataFrame:
 
 def show_recent_runs(records: list[RunRecord]) -> None:
     st.dataframe(
-        recent_runs_frame(records).style.format("{:.2%}", subset=["test accuracy"], na_rep=""),
+        recent_runs_frame(records),
         hide_index=True,
         key="overview_recent_runs",
         column_config={
+            "test accuracy": widgets.NUMBER_TEXT_COLUMN(),
             "started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },
     )

@@ -6,6 +6,7 @@ carrying over another model's.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +37,7 @@ COMMON_HELP = {
 }
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+NUMBER_TEXT_COLUMN = functools.partial(st.column_config.TextColumn, alignment="right")  # for *_cell
 NO_TOOLBAR = {"displayModeBar": False}  # st.plotly_chart config where zoom and export serve nothing
 STATUS_BADGES = {
     "queued": ":blue-badge[:material/schedule: queued]",
@@ -143,6 +145,17 @@ def config_summary(record: RunRecord) -> str:
     if "seed" in config:
         parts.append(f"seed {config['seed']}")
     return " · ".join(parts)
+
+
+def percent_cell(fraction: float | None) -> str:
+    """An accuracy as table text that sorts like the number (padded with spaces, which sort before
+    digits) and is blank when missing: Streamlit writes a grey "None" in an empty number cell."""
+    return "" if fraction is None else f"{100 * fraction:>7.2f}%"
+
+
+def count_cell(number: int | None) -> str:
+    """A count as table text that sorts like the number, blank when missing."""
+    return "" if number is None else f"{number:>11,}"
 
 
 def duration_text(seconds: float) -> str:

@@ -9,7 +9,7 @@ ensure_app_router()
 
 st.title("Runs")
 
-records, damaged = loaders.list_runs(), loaders.list_damaged()
+records, damaged = loaders.scan_runs()
 runs_view.show_damaged(damaged)
 if records:
     runs_view.show_runs_and_curves(records)

@@ -30,7 +30,10 @@ def test_shows_the_dataset_and_the_seeded_runs(seeded_artifacts: Path) -> None:
     recent = at.dataframe[0].value
     assert sorted(recent["model"]) == ["cnn", "mlp"]
     assert set(recent["status"]) == {"finished"}
-    assert recent["test accuracy"].between(0, 1).all()
+    by_model = {record.model: record.test_accuracy for record in runs.list_runs()}
+    assert [cell.strip() for cell in recent["test accuracy"]] == [
+        f"{by_model[m]:.2%}" for m in recent["model"]
+    ]
     assert not [button for button in at.button if button.key == "overview_starter"]
     assert {link.label for link in at.get("page_link")} >= {"Train", "Runs", "Evaluate", "Draw"}
 

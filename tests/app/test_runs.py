@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from fmnist_core import runs
@@ -31,11 +30,12 @@ def test_lists_the_runs_and_overlays_their_curves(seeded_artifacts: Path) -> Non
     assert sorted(frame["model"]) == ["cnn", "mlp"]
     mlp = frame[frame["model"] == "mlp"].iloc[0]
     history = runs.read_history(runs.run_path(mlp["run id"]))
-    assert mlp["best val accuracy"] == max(line["val_accuracy"] for line in history)
+    assert mlp["best val accuracy"].strip() == f"{100 * max(line['val_accuracy'] for line in history):.2f}%"
     # 600 images minus the 10% validation hold-out; blank, not None, for what the mlp does not take.
-    assert mlp["epochs"] == "2 / 2" and mlp["training images"] == 540 and mlp.status == "finished"
+    assert mlp["epochs"] == "2 / 2" and mlp["training images"].strip() == "540" and mlp.status == "finished"
     assert mlp["dropout"] == "" and mlp["learning rate"] == "0.001"
-    assert 0 <= mlp["test accuracy"] <= 1
+    test_accuracy = runs.read_run(runs.run_path(mlp["run id"])).test_accuracy
+    assert mlp["test accuracy"] == f"{100 * test_accuracy:7.2f}%"  # right-aligned text that sorts
     assert len(at.multiselect(key="runs_compare").value) == 2
     assert len(at.get("plotly_chart")) == 1
 
@@ -127,7 +127,7 @@ def test_a_training_run_shows_up_in_the_table_and_joins_the_overlay(seeded_artif
     suffix = folder.name[-6:]  # pickers show labels that end with it
     at = open_runs_page()
     row = table(at).set_index("run id").loc[folder.name]
-    assert row["status"] == "running" and pd.isna(row["best val accuracy"])
+    assert row["status"] == "running" and row["best val accuracy"] == ""
     compare = at.multiselect(key="runs_compare")
     assert not any(suffix in option for option in compare.options)  # no epoch yet, no curve
     chosen_before = list(compare.value)
@@ -136,7 +136,7 @@ def test_a_training_run_shows_up_in_the_table_and_joins_the_overlay(seeded_artif
     epoch = {"epoch": 1, "accuracy": 0.7, "loss": 0.8, "val_accuracy": 0.75, "val_loss": 0.7}
     runs.append_history(folder, epoch)
     at.run()  # what the one-second poll does
-    assert table(at).set_index("run id").loc[folder.name, "best val accuracy"] == 0.75
+    assert table(at).set_index("run id").loc[folder.name, "best val accuracy"] == "  75.00%"
     chosen = at.multiselect(key="runs_compare").value
     assert suffix in chosen[0] and chosen[1:] == chosen_before  # it joined the overlay by itself
 
