@@ -93,8 +93,8 @@ def trials_frame(rows: list[dict[str, Any]], params: list[str]) -> pd.DataFrame:
             "trial": row["trial"],
             "state": row["state"],
             **{label(param).lower(): row.get(param) for param in params},
-            "best val accuracy": row[sweep_plots.OBJECTIVE],
-            "test accuracy": row[sweep_plots.TEST],
+            "best val accuracy": widgets.percent_cell(row[sweep_plots.OBJECTIVE]),
+            "test accuracy": widgets.percent_cell(row[sweep_plots.TEST]),
             "epochs done": row["epochs done"],
             "time": widgets.duration_text(row["seconds"]) if row["seconds"] is not None else "",
             "evaluate": f"/evaluate?run={row['run id']}" if opens_on_evaluate(row) else None,
@@ -105,11 +105,8 @@ def trials_frame(rows: list[dict[str, Any]], params: list[str]) -> pd.DataFrame:
 
 def show_trials_table(rows: list[dict[str, Any]], params: list[str], key: str) -> None:
     frame = trials_frame(rows, params)
-    percent = ["best val accuracy", "test accuracy"]
     st.dataframe(
-        frame.style.format("{:.2%}", subset=percent, na_rep="")
-        .format("{:.3g}", subset=[label(p).lower() for p in params], na_rep="")
-        .format(na_rep="", subset=["evaluate"]),
+        frame.style.format("{:.3g}", subset=[label(p).lower() for p in params], na_rep=""),
         hide_index=True,
         key=key,
         column_config={
@@ -117,6 +114,8 @@ def show_trials_table(rows: list[dict[str, Any]], params: list[str], key: str) -
                 display_text="Evaluate", help="Study this trial's run: its confusion matrix and mistakes."
             ),
             "epochs done": st.column_config.NumberColumn(help="Epochs trained (a pruned trial stops early)."),
+            "best val accuracy": widgets.NUMBER_TEXT_COLUMN(),
+            "test accuracy": widgets.NUMBER_TEXT_COLUMN(),
         },
     )
 

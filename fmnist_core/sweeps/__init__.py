@@ -24,7 +24,8 @@ from fmnist_core.sweeps.folders import (
 from fmnist_core.sweeps.spec import NAME_PATTERN, SAMPLERS, Param, SweepSpec, parse_param, split_space
 from fmnist_core.sweeps.status import SweepStatus, TrialRow, param_importances, sweep_status
 from fmnist_core.sweeps.storage import redact_url, sweep_dir
-from fmnist_core.sweeps.worker import MACHINE_LOCK_ENV, work
+from fmnist_core.sweeps.worker import work
+from fmnist_core.training import MACHINE_LOCK_ENV
 
 __all__ = [
     "MACHINE_LOCK_ENV",

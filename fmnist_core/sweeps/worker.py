@@ -14,12 +14,10 @@ FAIL and enqueued once more with Optuna's ``RetryHeartbeatStaleTrialCallback``, 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import IO
 
 import optuna
@@ -35,30 +33,9 @@ from fmnist_core.sweeps.storage import MAX_RETRY, load_study_from, open_storage
 from fmnist_core.sweeps.trial_run import TrialFailed, run_trial
 from fmnist_core.training import TrainingBusyError, acquire_training_lock
 
-MACHINE_LOCK_ENV = "FMNIST_MACHINE_LOCK_DIR"  # a local folder: this machine's training lock
 WAIT_S = 2.0
 SURPLUS = "surplus"  # user attribute of a trial asked beyond the sweep's count (hidden, never trained)
 LOST_GRACE_S = 60.0  # a trial's worker has this long between ask and its run, or run and tell
-
-
-def acquire_machine_lock(artifacts: str | os.PathLike | None = None) -> IO[bytes]:
-    """Takes this machine's training lock: in ``$FMNIST_MACHINE_LOCK_DIR`` when set (the artifacts
-    directory is shared by several machines), else the artifacts directory's lock.
-
-    Raises:
-        TrainingBusyError: another process on this machine is training.
-    """
-    lock_dir = os.environ.get(MACHINE_LOCK_ENV)
-    if not lock_dir:
-        return acquire_training_lock(artifacts)
-    Path(lock_dir).mkdir(parents=True, exist_ok=True)
-    handle = open(Path(lock_dir) / "training.lock", "a+b")  # noqa: SIM115 (held by the caller)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise TrainingBusyError(f"Another run is training on this machine ({lock_dir}).") from None
-    return handle
 
 
 def _trial_lost(trial: optuna.trial.FrozenTrial, artifacts: str | os.PathLike | None) -> bool:
@@ -180,7 +157,7 @@ def _wait_for_lock(spec: SweepSpec, artifacts: str | os.PathLike | None) -> IO[b
     """This machine's training lock, or None when the sweep was stopped meanwhile."""
     while not stop_flag(spec.name, artifacts).exists():
         with contextlib.suppress(TrainingBusyError):
-            return acquire_machine_lock(artifacts)
+            return acquire_training_lock(artifacts)
         time.sleep(WAIT_S)
     return None
 

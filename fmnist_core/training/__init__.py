@@ -14,6 +14,7 @@ from fmnist_core.training.config import (
     TrainingData,
 )
 from fmnist_core.training.launcher import (
+    MACHINE_LOCK_ENV,
     TrainingBusyError,
     acquire_training_lock,
     launch_queue,
@@ -23,6 +24,7 @@ from fmnist_core.training.reporting import EpochLogger
 from fmnist_core.training.worker import TrainingFailed, run_worker, split_data
 
 __all__ = [
+    "MACHINE_LOCK_ENV",
     "PATIENCE_RANGE",
     "SEED_RANGE",
     "TRAIN_SAMPLES_RANGE",

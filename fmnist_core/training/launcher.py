@@ -12,18 +12,23 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import IO
 
 from fmnist_core import runs
 from fmnist_core.training.config import TrainingConfig
 
+MACHINE_LOCK_ENV = "FMNIST_MACHINE_LOCK_DIR"  # a local folder for this machine's training lock
+
 
 class TrainingBusyError(RuntimeError):
-    """Another run is already training in this artifacts directory."""
+    """Another run is already training on this machine."""
 
 
 def acquire_training_lock(root: str | os.PathLike | None = None, grace_s: float = 5.0) -> IO[bytes]:
-    """Takes the artifacts directory's exclusive training lock (released when the holder exits).
+    """Takes this machine's exclusive training lock (released when the holder exits): in
+    ``$FMNIST_MACHINE_LOCK_DIR`` when set (machines that share one artifacts folder each set a local
+    folder), else in the artifacts directory.
 
     Args:
         root: the artifacts root.
@@ -33,7 +38,10 @@ def acquire_training_lock(root: str | os.PathLike | None = None, grace_s: float 
     Raises:
         TrainingBusyError: another process holds it; the message names the run.
     """
-    handle = open(runs.runs_dir(root).parent / "training.lock", "a+b")  # noqa: SIM115 (held by caller)
+    local = os.environ.get(MACHINE_LOCK_ENV)  # machines sharing one artifacts folder lock locally
+    lock_dir = Path(local) if local else runs.runs_dir(root).parent
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_dir / "training.lock", "a+b")  # noqa: SIM115 (held by caller)
     deadline = time.monotonic() + grace_s
     while True:
         try:

@@ -185,7 +185,10 @@ def test_a_real_tiny_sweep_shows_its_trials(artifacts: Path) -> None:
     at = open_sweep_page(url_sweep="tiny")
     frame = at.dataframe[0].value
     assert list(frame["state"]) == ["complete", "complete"]
-    assert frame["learning rate"].between(1e-3, 1e-2).all() and frame["best val accuracy"].between(0, 1).all()
+    status = sweeps.sweep_status("tiny")
+    expected = [f"{trial.value:.2%}" for trial in sorted(status.trials, key=lambda trial: trial.number)]
+    assert frame["learning rate"].between(1e-3, 1e-2).all()
+    assert [cell.strip() for cell in frame["best val accuracy"]] == expected
     run_ids = {record.id for record in sweeps.control.sweep_runs("tiny")}
     assert {link.split("=")[1] for link in frame["evaluate"]} == run_ids
     assert any("done" in header.value for header in at.subheader)
