@@ -44,6 +44,7 @@ test: dev-setup test-deps
 
 bench: dev-setup browser-deps
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/sweeps_bench.py
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
