@@ -102,7 +102,7 @@ def pruning_figures(workspace: Path, samples: int) -> tuple[list[Figure], dict]:
     return figures, {"with_pruning": pruned, "without_pruning": full}
 
 
-def workers_figures(workspace: Path, samples: int, trials: int = 4) -> tuple[list[Figure], dict]:
+def workers_figures(workspace: Path, samples: int, trials: int = 6) -> tuple[list[Figure], dict]:
     """Trials per hour with one worker, and with two worker processes on this machine (each with
     its own machine lock, as two machines sharing an artifacts folder would)."""
     rates = {}
@@ -166,7 +166,7 @@ def update_readme(readme: Path, table: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--train-samples", type=int, default=20_000)
+    parser.add_argument("--train-samples", type=int, default=60_000)
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "sweeps_results.json")
     parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
     args = parser.parse_args(argv)
