@@ -98,7 +98,10 @@ def test_train_reload_finish_stop_and_compare(server, seeded_artifacts: Path, pa
     screenshot(page, "train_mid_run")
     page.get_by_text("Finished all 3 epochs").wait_for(timeout=RUN_TIMEOUT_MS)
     wait_idle(page)
-    assert seen_first_epoch in (4, 8) and count_points(page) == 12  # the chart grew while it trained
+    # The run's chart, not a stale copy from the last poll that Streamlit may keep for a moment.
+    final_chart = f'.st-key-train_curves_{run.id}[data-stale="false"] path.point'
+    page.wait_for_function("selector => document.querySelectorAll(selector).length === 12", arg=final_chart)
+    assert seen_first_epoch in (4, 8)  # the chart grew while it trained
     assert page.get_by_text("test accuracy").count() >= 1
     assert runs.read_run(runs.run_path(run.id, seeded_artifacts)).status == "finished"
 
