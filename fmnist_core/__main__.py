@@ -91,7 +91,7 @@ def worker(args: argparse.Namespace) -> int:
 
 
 def list_run_records(args: argparse.Namespace) -> int:
-    records, damaged = runs.list_runs(args.artifacts), runs.list_damaged(args.artifacts)
+    records, damaged = runs.scan_runs(args.artifacts)
     if not records and not damaged:
         print(f"no runs in {runs.runs_dir(args.artifacts)}")
     for record in records:

@@ -147,6 +147,16 @@ def config_summary(record: RunRecord) -> str:
     return " · ".join(parts)
 
 
+def start_button(label: str, key: str, problem: str | None, verb: str) -> bool:
+    """The primary button that starts work: disabled, with the reason above it, while the inputs
+    are invalid, so what starts is always what is shown."""
+    if problem:
+        st.error(f"{problem} Correct it to {verb}.", icon=":material/block:")
+    return st.button(
+        label, type="primary", key=key, icon=":material/play_arrow:", disabled=problem is not None
+    )
+
+
 def percent_cell(fraction: float | None) -> str:
     """An accuracy as table text that sorts like the number (padded with spaces, which sort before
     digits) and is blank when missing: Streamlit writes a grey "None" in an empty number cell."""

@@ -4,7 +4,7 @@ compare them in the HParams view."""
 import streamlit as st
 
 from fmnist_core import sweeps
-from fmnist_ui import sweep_form, sweep_view
+from fmnist_ui import sweep_form, sweep_view, widgets
 from fmnist_ui.router import ensure_app_router
 
 ensure_app_router()
@@ -19,11 +19,7 @@ st.caption(
 existing = sweeps.list_sweeps()
 with st.expander("New sweep", expanded=not existing, icon=":material/add_circle:"):
     spec, problem = sweep_form.new_sweep_form({sweep.name for sweep in existing})
-    if problem:
-        st.error(f"{problem} Correct it to start.", icon=":material/block:")
-    if st.button(
-        "Start sweep", type="primary", key="sweep_start", icon=":material/play_arrow:", disabled=spec is None
-    ):
+    if widgets.start_button("Start sweep", "sweep_start", problem, verb="start"):
         sweep_view.start_sweep(spec)
 
 st.divider()

@@ -16,11 +16,7 @@ st.caption(
 spec = widgets.model_picker(loaders.list_runs())
 settings = widgets.hyperparameter_inputs(spec)
 config, problem = train_view.check_settings(spec.name, settings)
-if problem:
-    st.error(f"{problem} Correct it to train.", icon=":material/block:")
-if st.button(
-    "Train", type="primary", key="train_start", icon=":material/play_arrow:", disabled=config is None
-):
+if widgets.start_button("Train", "train_start", problem, verb="train"):
     train_view.start_and_report(config)
 
 st.divider()

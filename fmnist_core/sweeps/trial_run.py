@@ -6,7 +6,6 @@ run when the pruner says so.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from fmnist_core import runs
 from fmnist_core.sweeps.spec import Param, SweepSpec
 from fmnist_core.sweeps.status import best_val_accuracy
 from fmnist_core.training import TrainingConfig, run_worker
+from fmnist_core.training.reporting import every
 
 POLL_S = 0.2
 
@@ -56,21 +56,15 @@ class TrialMonitor:
         self.prune, self.stop_flag = prune, stop_flag
         self.pruned = False
         self._reported = 0
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True, name=f"trial-{trial.number}")
+        self._watching = every(POLL_S, self.check, name=f"trial-{trial.number}")
 
     def __enter__(self) -> TrialMonitor:
-        self._thread.start()
+        self._watching.__enter__()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._done.set()
-        self._thread.join()
+        self._watching.__exit__(*exc_info)
         self.check(final=True)
-
-    def _watch(self) -> None:
-        while not self._done.wait(POLL_S):
-            self.check()
 
     def check(self, final: bool = False) -> None:
         """Reports the epochs not yet reported; prunes only while epochs remain to be trained."""

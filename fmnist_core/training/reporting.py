@@ -1,6 +1,6 @@
 """What a training run reports into its folder while it trains, whatever its back end.
 
-``Heartbeat`` tells the app the worker is alive, ``EpochLogger`` writes one history line (and the
+``heartbeat`` tells the app the worker is alive, ``EpochLogger`` writes one history line (and the
 validation predictions) per epoch, ``ProgressWriter`` the position within the epoch, and
 ``loss_diverged`` says when a loss means the run has failed.
 """
@@ -12,6 +12,7 @@ import io
 import math
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,26 +24,32 @@ HEARTBEAT_INTERVAL_S = 5.0
 DIVERGED_LOSS = 100.0  # mean cross-entropy; a uniform guess scores 2.3
 
 
-class Heartbeat:
-    """Writes ``heartbeat_at`` every few seconds from a daemon thread while the run is alive."""
+@contextlib.contextmanager
+def every(interval_s: float, action: Callable[[], None], name: str | None = None) -> Iterator[None]:
+    """Calls ``action`` every ``interval_s`` seconds from a daemon thread while the block runs."""
+    done = threading.Event()
 
-    def __init__(self, folder: Path, interval_s: float = HEARTBEAT_INTERVAL_S) -> None:
-        self.folder, self.interval_s = folder, interval_s
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self.beat, daemon=True)
+    def loop() -> None:
+        while not done.wait(interval_s):
+            action()
 
-    def beat(self) -> None:
-        while not self.done.wait(self.interval_s):
-            with contextlib.suppress(OSError, ValueError):
-                runs.update_run(self.folder, heartbeat_at=runs.now_iso())
+    thread = threading.Thread(target=loop, daemon=True, name=name)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
-    def __enter__(self) -> Heartbeat:
-        self.thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.done.set()
-        self.thread.join()
+def heartbeat(folder: Path, interval_s: float = HEARTBEAT_INTERVAL_S) -> contextlib.AbstractContextManager:
+    """Writes ``heartbeat_at`` every few seconds while the run is alive."""
+
+    def beat() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            runs.update_run(folder, heartbeat_at=runs.now_iso())
+
+    return every(interval_s, beat, name="heartbeat")
 
 
 class EpochLogger:

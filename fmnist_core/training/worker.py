@@ -19,7 +19,7 @@ from fmnist_core import atomic_files, evaluation, run_fields, runs
 from fmnist_core import data as data_module
 from fmnist_core.models import get_model_spec
 from fmnist_core.training.config import TrainingConfig, TrainingData
-from fmnist_core.training.reporting import Heartbeat, loss_diverged
+from fmnist_core.training.reporting import heartbeat, loss_diverged
 
 BACKENDS = {
     "keras": "fmnist_core.training.keras_backend",
@@ -73,7 +73,7 @@ def run_worker(folder: Path) -> runs.RunRecord:
     runs.update_run(
         folder, status="running", pid=os.getpid(), started_at=runs.now_iso(), heartbeat_at=runs.now_iso()
     )
-    with Heartbeat(folder):
+    with heartbeat(folder):
         try:
             return finish_run(folder, config, train_model(folder, config))
         except BaseException as exc:  # noqa: BLE001 - every failure must end as a readable status
