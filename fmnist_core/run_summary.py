@@ -17,6 +17,12 @@ def trained_images(config: dict[str, Any]) -> int:
     return count - int(count * (config.get("validation_split") or 0.0))
 
 
+def best_val_accuracy(history: list[dict[str, Any]]) -> float | None:
+    """The highest validation accuracy of a run's epochs, or None without any."""
+    values = [line["val_accuracy"] for line in history if line.get("val_accuracy") is not None]
+    return max(values) if values else None
+
+
 def kept_epoch(record: runs.RunRecord, history: Sequence[dict[str, Any]]) -> int | None:
     """The epoch whose weights the saved model has.
 

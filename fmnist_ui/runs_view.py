@@ -29,11 +29,6 @@ def duration_seconds(record: RunRecord) -> float | None:
     return run_summary.elapsed_seconds(record) if record.finished_at else None
 
 
-def best_val_accuracy(history: list[dict[str, Any]]) -> float | None:
-    values = [line["val_accuracy"] for line in history if line.get("val_accuracy") is not None]
-    return max(values) if values else None
-
-
 def epochs_cell(record: RunRecord, history: list[dict[str, Any]]) -> str:
     """``5 / 20``: epochs done of those planned (blank for imported models)."""
     planned = record.config.get("epochs")
@@ -56,7 +51,7 @@ def runs_frame(records: list[RunRecord], histories: dict[str, list[dict[str, Any
             "model": record.title,
             "status": record.status,
             "test accuracy": widgets.percent_cell(record.test_accuracy),
-            "best val accuracy": widgets.percent_cell(best_val_accuracy(history)),
+            "best val accuracy": widgets.percent_cell(run_summary.best_val_accuracy(history)),
             "epochs": epochs_cell(record, history),
             "training images": widgets.count_cell(None if imported else run_summary.trained_images(config)),
             **{widgets.LABELS[key].lower(): setting_cell(config.get(key)) for key in widgets.LABELS if key != "epochs"},

@@ -16,7 +16,7 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from fmnist_core import runs
+from fmnist_core import run_summary, runs
 from fmnist_core.sweeps.control import stop_flag, worker_active
 from fmnist_core.sweeps.folders import load_sweep
 from fmnist_core.sweeps.spec import SweepSpec
@@ -67,12 +67,6 @@ class SweepStatus:
     problem: str | None = None
 
 
-def best_val_accuracy(history: list[dict[str, Any]]) -> float | None:
-    """The highest validation accuracy of a run's epochs, or None without any."""
-    values = [line["val_accuracy"] for line in history if line.get("val_accuracy") is not None]
-    return max(values) if values else None
-
-
 def _run_seconds(record: runs.RunRecord) -> float | None:
     start = runs.parse_iso(record.started_at)
     if start is None:
@@ -92,7 +86,7 @@ def _row(
     except (ValueError, OSError):  # deleted or damaged: the trial keeps Optuna's numbers
         return TrialRow(number, state, params, value, run_id)
     history = runs.read_history(folder)
-    best = best_val_accuracy(history)
+    best = run_summary.best_val_accuracy(history)
     trained = sum(line.get("seconds", 0.0) for line in history)
     seconds = round(trained, 1) if history and not record.is_active else _run_seconds(record)
     return TrialRow(

@@ -11,9 +11,8 @@ from typing import Any
 
 import optuna
 
-from fmnist_core import runs
+from fmnist_core import run_summary, runs
 from fmnist_core.sweeps.spec import Param, SweepSpec
-from fmnist_core.sweeps.status import best_val_accuracy
 from fmnist_core.training import TrainingConfig, run_worker
 from fmnist_core.training.reporting import every
 
@@ -104,7 +103,7 @@ def run_trial(
         record = run_worker(folder)
     if record.status == "failed":
         raise TrialFailed(record.error or "the run failed")
-    value = best_val_accuracy(runs.read_history(folder))
+    value = run_summary.best_val_accuracy(runs.read_history(folder))
     if value is None:
         raise TrialFailed("the run recorded no validation accuracy (is validation_split 0?)")
     if monitor.pruned:
