@@ -75,11 +75,12 @@ def is_remote(spec: sweeps.SweepSpec) -> bool:
 
 def show_sweep(name: str) -> None:
     """The chosen sweep, live while its worker runs (polled every second, not after it ends)."""
-    active = sweeps.sweep_status(name).active
+    first = sweeps.sweep_status(name)
+    active, read = first.active, [first]  # the first drawing reuses it; each poll reads again
 
     @st.fragment(run_every=train_view.POLL_S if active else None)
     def sweep_panel() -> None:
-        status = sweeps.sweep_status(name)
+        status = read.pop() if read else sweeps.sweep_status(name)
         render_status(status)
         sweep_hparams.show_hparams(status)
         if status.active != active:
