@@ -9,6 +9,7 @@ beating and enqueues it once more (``RetryHeartbeatStaleTrialCallback``).
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from pathlib import Path
@@ -89,10 +90,32 @@ def open_storage(
     if storage_url:
         return _open_postgres(storage_url)
     path = journal_path(name, root)
+    check_journal(path)
     try:
         return JournalStorage(JournalFileBackend(str(path)))
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         raise RuntimeError(damaged_journal_message(path, exc)) from None
+
+
+def check_journal(path: Path) -> None:
+    """Raises RuntimeError when a line before the last is not a journal entry.
+
+    Optuna's reader stops silently at such a line (it takes it for a write cut short), which would
+    show the trials after it as never started and a finished one as still running. Only the last
+    line may be cut short, by a worker killed while writing; Optuna ignores that one.
+    """
+    try:
+        lines = path.read_bytes().split(b"\n")[:-1]  # the part after the last newline may be torn
+    except FileNotFoundError:
+        return
+    for number, line in enumerate(lines, start=1):
+        try:
+            if line.strip():
+                json.loads(line)
+        except ValueError:
+            raise RuntimeError(
+                damaged_journal_message(path, ValueError(f"line {number} is not a journal entry"))
+            ) from None
 
 
 def damaged_journal_message(path: Path, exc: BaseException) -> str:

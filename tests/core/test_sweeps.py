@@ -241,6 +241,18 @@ def test_damaged_journal_is_a_clear_problem_and_its_runs_stay(artifacts, capsys)
     assert [record.id for record in runs.list_runs(artifacts)] == [status.trials[0].run_id]
 
 
+def test_garbage_inside_a_journal_is_damage_not_an_unfinished_sweep(artifacts, capsys):
+    sweeps.create_sweep(spec_of("torn", trials=2), artifacts)
+    sweeps.work("torn", artifacts)
+    journal = artifacts / "sweeps" / "torn" / "journal.log"
+    lines = journal.read_bytes().splitlines(keepends=True)
+    journal.write_bytes(b"".join(lines[:3]) + b"garbage{{{\n" + b"".join(lines[3:]))
+    status = sweeps.sweep_status("torn", artifacts)
+    assert "line 4 is not a journal entry" in status.problem
+    assert main(["sweep", "show", "torn", "--artifacts", str(artifacts)]) == 2
+    assert "journal.log is damaged" in capsys.readouterr().err
+
+
 def test_unreachable_postgres_names_host_and_port_and_creates_nothing(artifacts, capsys):
     port = free_port()
     url = f"postgresql+psycopg://fmnist:secret@127.0.0.1:{port}/sweeps"
