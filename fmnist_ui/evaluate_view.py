@@ -33,7 +33,15 @@ MATRIX_KEY = "evaluate_matrix"
 CONFUSIONS_KEY = "evaluate_top_confusions"
 GALLERY_KEY = "evaluate_gallery"
 ANY_CLASS = -1  # the filters' "Any" option (None would show as an empty selectbox)
-TABS = ("Confusion & gallery", "Per-class metrics", "Compare runs", "Over time")
+TABS = (
+    "Confusion & gallery",
+    "Map",
+    "Per-class metrics",
+    "Calibration",
+    "Suspicious labels",
+    "Compare runs",
+    "Over time",
+)
 ALL_CLASSES = tuple(range(NUM_CLASSES))
 GROUP_NAMES = " / ".join(CLASS_NAMES[k] for k in evaluation.TOPS_GROUP)
 
