@@ -117,6 +117,34 @@ def delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def suspicious(args: argparse.Namespace) -> int:
+    """The test images whose given label the finished runs (an ensemble) disbelieve most."""
+    import json
+
+    from fmnist_core import label_review
+
+    if args.top < 1:
+        raise ValueError(f"--top must be at least 1, got {args.top}.")
+    finished = [record.id for record in runs.list_runs(args.artifacts) if record.has_predictions]
+    if not finished:
+        raise ValueError(f"no finished runs in {runs.runs_dir(args.artifacts)}: train a model first")
+    ensemble = label_review.load_ensemble(finished, args.artifacts)
+    for run_id, why in ensemble.skipped:
+        print(f"skipped {run_id}: {why}", file=sys.stderr)
+    rows = label_review.suspicious_rows(ensemble, label_review.rank_suspicious(ensemble)[: args.top])
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    print(f"most suspicious labels by the mean of {ensemble.num_runs} run(s) (suspicious, not proven wrong):")
+    print(f"{'index':>6}  {'given label':<12} {'consensus':<12} {'p(label)':>8}  runs agreeing")
+    for row in rows:
+        print(
+            f"{row['index']:>6}  {row['label_name']:<12} {row['consensus_name']:<12} "
+            f"{row['label_probability']:>8.4f}  {row['runs_agreeing']} of {ensemble.num_runs}"
+        )
+    return 0
+
+
 def import_model(args: argparse.Namespace) -> int:
     """Checks, evaluates and stores a .keras file as a run; prints the run's folder."""
     from fmnist_core.importing import import_keras_model
@@ -298,6 +326,12 @@ def build_parser() -> argparse.ArgumentParser:
     importer = commands.add_parser("import", help="check, evaluate and store a .keras model as a run")
     importer.add_argument("file", help="a .keras file saved with model.save('name.keras')")
     importer.set_defaults(handler=import_model)
+    ranking = commands.add_parser(
+        "suspicious", help="test images whose label the finished runs disbelieve most"
+    )
+    ranking.add_argument("--top", type=int, default=20, help="how many images to list (default 20)")
+    ranking.add_argument("--json", action="store_true", help="a JSON list, most suspicious first")
+    ranking.set_defaults(handler=suspicious)
     add_sweep_commands(commands, common)
     return parser
 

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
+from fmnist_core.label_marks import FINE, LOOKS_WRONG, MARK_BADGES
 
 MATRIX_SIZE = {"width": 550, "height": 540}  # on a narrow screen Streamlit shrinks the width only
 MATRIX_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}  # the axes grow it to fit their labels
@@ -24,6 +25,7 @@ CELL_FONT_PX, LONG_CELL_FONT_PX = 11, 10
 GALLERY_ITEM_SIZE = {"width": 300, "height": 200}
 TRUE_COLOUR, PREDICTED_COLOUR, OTHER_COLOUR = "#2ca02c", "#d62728", "#9aa5b1"
 SELECTED_OUTLINE = "#ff7f0e"
+MARK_COLOURS = {LOOKS_WRONG: PREDICTED_COLOUR, FINE: TRUE_COLOUR}
 
 
 def _cell_text(values: np.ndarray, normalized: bool, signed: bool) -> list[str]:
@@ -166,12 +168,20 @@ def plot_confusion_difference(difference: np.ndarray, title: str) -> go.Figure:
     )
 
 
-def gallery_title(index: int, label: int, probabilities: np.ndarray) -> str:
-    """Title of a gallery item: true and predicted class, confidence, and the test index under it."""
+def gallery_title(
+    index: int, label: int, probabilities: np.ndarray, mark: str | None = None, label_word: str = "true"
+) -> str:
+    """Title of a gallery item: true and predicted class, confidence, and the test index under it,
+    followed by the user's mark of its label, if any (``label_marks.LOOKS_WRONG`` or ``FINE``)."""
     predicted = int(np.argmax(probabilities))
+    badge = (
+        f" · <span style='color:{MARK_COLOURS[mark]}'>{MARK_BADGES[mark]}</span>"
+        if mark in MARK_BADGES
+        else ""
+    )
     return (
-        f"true {CLASS_NAMES[label]} / pred {CLASS_NAMES[predicted]} "
-        f"(p={probabilities[predicted]:.2f})<br>test #{index}"
+        f"{label_word} {CLASS_NAMES[label]} / pred {CLASS_NAMES[predicted]} "
+        f"(p={probabilities[predicted]:.2f})<br>test #{index}{badge}"
     )
 
 
@@ -182,8 +192,15 @@ def _bar_colours(label: int, predicted: int) -> list[str]:
     return colours
 
 
-def plot_gallery_item(image: np.ndarray, probabilities: np.ndarray, label: int, index: int) -> go.Figure:
-    """One test image beside its probability bars, titled with its classes and test index.
+def plot_gallery_item(
+    image: np.ndarray,
+    probabilities: np.ndarray,
+    label: int,
+    index: int,
+    mark: str | None = None,
+    label_word: str = "true",
+) -> go.Figure:
+    """One test image beside its probability bars, titled with its classes, test index and mark.
 
     A gallery is a row of these that wraps, so a phone shows one per line.
 
@@ -192,6 +209,8 @@ def plot_gallery_item(image: np.ndarray, probabilities: np.ndarray, label: int, 
         probabilities: its 10 class probabilities from the model being examined.
         label: its true class.
         index: its test-set index, written under the title.
+        mark: the user's mark of its label (``label_marks.LOOKS_WRONG`` or ``FINE``), or None.
+        label_word: how the title names the label ("given" where the label itself is in doubt).
     """
     figure = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.2)
     figure.add_trace(
@@ -204,7 +223,7 @@ def plot_gallery_item(image: np.ndarray, probabilities: np.ndarray, label: int, 
     figure.update_yaxes(autorange="reversed", tickfont={"size": 9}, row=1, col=2)
     # Left-aligned over the image and its bars, so a long title stays inside the figure.
     figure.add_annotation(
-        text=gallery_title(index, label, probabilities),
+        text=gallery_title(index, label, probabilities, mark, label_word),
         x=0,
         y=1,
         xref="paper",
