@@ -103,11 +103,27 @@ def list_run_records(args: argparse.Namespace) -> int:
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    from fmnist_core import evaluation
+    """Accuracy, ECE (15 bins) and per-class metrics of a run's test predictions; ``--json``: one object."""
+    import json
 
-    predictions = evaluation.load_predictions(runs.run_path(args.run_id, args.artifacts))
-    print(f"accuracy {evaluation.accuracy(predictions.probabilities, predictions.labels):.4f}")
-    print(evaluation.per_class_metrics(predictions.predicted, predictions.labels).round(4).to_string())
+    from fmnist_core import calibration, evaluation
+
+    folder = runs.run_path(args.run_id, args.artifacts)
+    predictions = evaluation.load_predictions(folder)
+    accuracy = evaluation.accuracy(predictions.probabilities, predictions.labels)
+    ece = calibration.expected_calibration_error(predictions.probabilities, predictions.labels)
+    metrics = evaluation.per_class_metrics(predictions.predicted, predictions.labels)
+    if args.json:
+        per_class = {
+            name: {key: (int(value) if key == "support" else float(value)) for key, value in row.items()}
+            for name, row in metrics.iterrows()
+        }
+        report = {"run": args.run_id, "model": runs.read_run(folder).model, "accuracy": accuracy}
+        print(json.dumps({**report, "ece": ece, "per_class": per_class}))
+        return 0
+    print(f"accuracy {accuracy:.4f}")
+    print(f"ece {ece:.4f}")
+    print(metrics.round(4).to_string())
     return 0
 
 
@@ -317,12 +333,14 @@ def build_parser() -> argparse.ArgumentParser:
     work.set_defaults(handler=worker)
     commands.add_parser("runs", help="list runs").set_defaults(handler=list_run_records)
     for name, handler, help_text in (
-        ("evaluate", evaluate, "per-class metrics of a run"),
+        ("evaluate", evaluate, "accuracy, calibration error (ECE) and per-class metrics of a run"),
         ("delete", delete, "delete a run"),
     ):
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("run_id")
         sub.set_defaults(handler=handler)
+        if name == "evaluate":
+            sub.add_argument("--json", action="store_true", help="one JSON object (accuracy, ece, per_class)")
     importer = commands.add_parser("import", help="check, evaluate and store a .keras model as a run")
     importer.add_argument("file", help="a .keras file saved with model.save('name.keras')")
     importer.set_defaults(handler=import_model)

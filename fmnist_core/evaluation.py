@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fmnist_core.calibration import Calibration
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 
 EPSILON = 1e-7  # Keras clips probabilities the same way in its cross-entropy
@@ -145,6 +146,7 @@ class RunEvaluation:
     group_confusions: pd.DataFrame  # the pairs inside TOPS_GROUP, largest first
     mistakes: np.ndarray  # wrongly classified test indices, most confident first
     correct: np.ndarray  # correctly classified test indices, most confident first
+    calibration: Calibration  # reliability bins and ECE (15 bins), computed once with the rest
 
     @classmethod
     def from_predictions(cls, predictions: Predictions) -> RunEvaluation:
@@ -161,6 +163,7 @@ class RunEvaluation:
             group_confusions=confusion_pairs(confusion, TOPS_GROUP),
             mistakes=rank_by_confidence(np.flatnonzero(~right), predictions),
             correct=rank_by_confidence(np.flatnonzero(right), predictions),
+            calibration=Calibration.from_probabilities(predictions.probabilities, labels),
         )
 
     @property
