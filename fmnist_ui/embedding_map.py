@@ -1,0 +1,72 @@
+"""The embedding map component: Plotly's scattergl in an iframe, with image hover and lasso.
+
+``st.plotly_chart`` cannot show an image on hover, so this is a bidirectional custom component
+without a build step (plain HTML and JavaScript in ``embedding_map_frontend/``). Streamlit serves one
+folder per component, so the folder is assembled once per server from the frontend files, the
+plotly.js bundled with the plotly package (no internet needed) and a sprite of the 10,000 test
+images the hover cuts its thumbnails from.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import plotly
+import streamlit.components.v1 as components
+
+from fmnist_core import map_payload
+from fmnist_core.atomic_files import atomic_write_bytes
+from fmnist_ui import loaders
+
+FRONTEND = Path(__file__).with_name("embedding_map_frontend")
+FRONTEND_FILES = ("index.html", "map.js", "map.css")
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+SPRITE = "sprite.png"
+HEIGHT = 560  # the frame's height on a wide screen (400 below 600 pixels of width), set by map.js
+
+
+def frontend_digest() -> str:
+    """Changes with the frontend files or the plotly version, naming a fresh served folder."""
+    digest = hashlib.sha256(plotly.__version__.encode())
+    for name in FRONTEND_FILES:
+        digest.update((FRONTEND / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def assemble(target: Path, test_images: Any) -> Path:
+    """Writes the served folder (frontend files, plotly.min.js, the test-image sprite) if missing.
+
+    Files are written atomically, so two sessions assembling at once leave complete files.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    for name in FRONTEND_FILES:
+        if not (target / name).exists():
+            atomic_write_bytes(target / name, (FRONTEND / name).read_bytes())
+    if not (target / "plotly.min.js").exists():
+        tmp = target / ".plotly.min.js.tmp"
+        shutil.copyfile(PLOTLY_JS, tmp)
+        tmp.replace(target / "plotly.min.js")
+    if not (target / SPRITE).exists():
+        atomic_write_bytes(target / SPRITE, map_payload.sprite_png(test_images))
+    return target
+
+
+@functools.cache
+def served_folder() -> Path:
+    """The assembled folder, under the system's temp directory (once per server process)."""
+    target = Path(tempfile.gettempdir()) / f"fmnist-embedding-map-{frontend_digest()}"
+    return assemble(target, loaders.load_dataset().x_test)
+
+
+def embedding_map(args: dict[str, Any], key: str, on_change: Callable[[], None] | None = None) -> Any:
+    """Draws the map with ``args`` (from `map_payload.map_args`); returns the last selection
+    ({"indices", "kind", "token"}) or None before the first one. ``on_change`` runs when the user
+    selects (before the rerun)."""
+    component = components.declare_component("embedding_map", path=str(served_folder()))
+    return component(**args, key=key, default=None, on_change=on_change)
