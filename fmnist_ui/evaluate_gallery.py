@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from fmnist_core import error_analysis, evaluation_plots
-from fmnist_ui import evaluate_data
+from fmnist_ui import evaluate_data, loaders
 
 PER_PAGE = 12
 
@@ -38,7 +38,8 @@ def render_gallery(
     key: str,
     empty_message: str,
 ) -> None:
-    """Shows ``indices`` (already sorted) a page at a time, each image with its probability bars.
+    """Shows ``indices`` (already sorted) a page at a time, each image with its probability bars
+    and the user's mark of its label (Evaluate's Suspicious labels tab), if any.
 
     Args:
         indices: test-set indices to show, in display order.
@@ -55,10 +56,17 @@ def render_gallery(
     first = (page - 1) * PER_PAGE + 1
     st.caption(f"Images {first}-{first + len(shown) - 1} of {len(indices):,}, most confident first.")
     images = evaluate_data.load_test_images(shown)  # a missing dataset stops the page with a message
+    marks, problem = loaders.load_label_marks()
+    if problem:  # the images still show, without marks
+        st.warning(f"Your label marks are not shown: {problem}", icon=":material/flag:")
     with st.container(horizontal=True, key=f"{key}_chart"):
         for position, index in enumerate(shown):
             figure = evaluation_plots.plot_gallery_item(
-                images[position], probabilities[index], int(labels[index]), int(index)
+                images[position],
+                probabilities[index],
+                int(labels[index]),
+                int(index),
+                mark=marks[int(index)].mark if int(index) in marks else None,
             )
             st.plotly_chart(
                 figure, key=f"{key}_item_{position}", width="content", config={"displayModeBar": False}

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from fmnist_core import error_analysis, evaluation, evaluation_plots
+from fmnist_core import error_analysis, evaluation, evaluation_plots, label_marks, label_review
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 from fmnist_core.evaluation import RunEvaluation
 from fmnist_core.runs import RunRecord
@@ -233,6 +233,25 @@ def render_gallery_section(run: RunEvaluation, focus: bool) -> None:
     )
 
 
+def render_accuracy_without_marked(run: RunEvaluation) -> None:
+    """The test accuracy with and without the images whose label the user marked as looking wrong
+    (Suspicious labels tab); nothing when none is marked. A corrupt marks file is reported by the
+    gallery below, once."""
+    marks, _problem = loaders.load_label_marks()
+    wrong = label_marks.marked(marks, label_marks.LOOKS_WRONG)
+    if not wrong:
+        return
+    try:
+        without, excluded = label_review.accuracy_without(run.predictions, wrong)
+    except ValueError:  # every test image is marked: no second figure to give
+        return
+    images = "image whose label" if excluded == 1 else "images whose label"
+    st.caption(
+        f"{run.accuracy:.2%} · **{without:.2%}** without the {excluded:,} {images} you marked as "
+        "looking wrong (Suspicious labels tab)."
+    )
+
+
 def render_errors_tab(run: RunEvaluation) -> None:
     """Confusion matrix, the largest confusions and the gallery they open."""
     normalize_col, focus_col = st.columns(2)
@@ -248,6 +267,7 @@ def render_errors_tab(run: RunEvaluation) -> None:
         accuracy_col, mistakes_col = st.columns(2)
         accuracy_col.metric("Test accuracy", f"{run.accuracy:.2%}")
         mistakes_col.metric("Misclassified test images", f"{len(run.mistakes):,}")
+        render_accuracy_without_marked(run)
         render_top_confusions(run, focus)
     render_gallery_section(run, focus)
 

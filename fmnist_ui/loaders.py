@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from fmnist_core import data, evaluation, inference, runs
+from fmnist_core import data, evaluation, inference, label_marks, label_review, runs
 
 
 @st.cache_resource(show_spinner="Loading Fashion-MNIST ...")
@@ -107,4 +107,31 @@ def sweep_importances(name: str, num_complete: int) -> tuple[dict[str, float], s
     try:
         return sweeps.param_importances(name), None
     except (ValueError, RuntimeError) as exc:
+        return {}, str(exc)
+
+
+@st.cache_data(show_spinner="Combining the finished runs ...", max_entries=4)
+def load_ensemble(run_ids: tuple[str, ...]) -> label_review.Ensemble:
+    """The mean prediction of these finished runs, computed once per tuple of run ids (their
+    predictions never change). Raises ValueError when none of them can be read."""
+    return label_review.load_ensemble(run_ids)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _marks_of(path: str, version: tuple[int, int, int]) -> dict[int, label_marks.Mark]:
+    """The marks file as of ``version`` (inode, size, mtime): rewritten files have a new key."""
+    return label_marks.read_marks(Path(path).parent)
+
+
+def load_label_marks() -> tuple[dict[int, label_marks.Mark], str | None]:
+    """Test index -> the user's mark of its label, and, when the marks file is corrupt, why (the
+    marks are then empty). Read again whenever the file changes (another tab marked an image)."""
+    path = label_marks.marks_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return {}, None
+    try:
+        return _marks_of(str(path), (stat.st_ino, stat.st_size, stat.st_mtime_ns)), None
+    except (label_marks.MarksFileError, OSError) as exc:
         return {}, str(exc)
