@@ -7,7 +7,7 @@ import streamlit as st
 
 from fmnist_core import error_analysis, evaluation_plots
 from fmnist_core.runs import RunRecord
-from fmnist_ui import evaluate_data, evaluate_gallery, loaders
+from fmnist_ui import evaluate_calibration, evaluate_data, evaluate_gallery, loaders
 
 BASELINE_KEY = "evaluate_compare_a"
 CHALLENGER_KEY = "evaluate_compare_b"
@@ -102,6 +102,9 @@ def render_compare_tab(records: list[RunRecord], current_id: str) -> None:
             "(more correct answers); off the diagonal red is better (that confusion shrank)."
         )
     render_compare_gallery(comparison, a, b, (name_a, name_b))
+    evaluate_calibration.render_compare_calibration(
+        [(name_a, loaders.load_evaluation(a.id)), (name_b, loaders.load_evaluation(b.id))]
+    )
 
 
 def render_compare_gallery(
