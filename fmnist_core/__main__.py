@@ -1,4 +1,4 @@
-"""Command line: ``python -m fmnist_core {models,train,runs,evaluate,delete,import,sweep}``."""
+"""Command line: ``python -m fmnist_core {models,train,runs,evaluate,suspicious,delete,import,sweep}``."""
 
 from __future__ import annotations
 
