@@ -195,3 +195,13 @@ def test_runs_over_other_test_labels_are_left_out(seeded_artifacts):
     (warning,) = at.warning
     assert warning.value.startswith("1 run(s) left out of the ranking.")
     assert "mlp" in warning.value and "test labels differ" in warning.value
+
+
+def test_the_export_button_is_enabled_once_something_is_marked(seeded_artifacts):
+    at = open_page()
+    (button,) = at.get("download_button")
+    assert button.proto.disabled
+    index, _ = suspicious_items(at)[0]
+    click(at, f"suspicious_wrong_{index}")
+    (button,) = at.get("download_button")
+    assert not button.proto.disabled and button.proto.label == "Export marks (CSV)"
