@@ -161,6 +161,31 @@ def suspicious(args: argparse.Namespace) -> int:
     return 0
 
 
+def layer_outputs(args: argparse.Namespace) -> int:
+    """Every layer's output shape and mean activation for one test image, as the model receives it."""
+    import json
+
+    from fmnist_core import layers
+    from fmnist_core.data import load_fashion_mnist, to_model_input
+    from fmnist_core.inference import load_run_model
+
+    run_model = load_run_model(runs.run_path(args.run_id, args.artifacts))
+    layers.require_keras(run_model)  # before reading the dataset: a scikit-learn run has no layers
+    dataset = load_fashion_mnist()
+    if not 0 <= args.test_index < len(dataset.y_test):
+        raise ValueError(
+            f"--test-index must be between 0 and {len(dataset.y_test) - 1}, got {args.test_index}."
+        )
+    rows = layers.layer_means(run_model, to_model_input(dataset.x_test[args.test_index]))
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    for row in rows:
+        shape = " x ".join(str(size) for size in row["output_shape"])
+        print(f"{row['name']:<24} {shape:<14} mean activation {row['mean_activation']:.4f}")
+    return 0
+
+
 def import_model(args: argparse.Namespace) -> int:
     """Checks, evaluates and stores a .keras file as a run; prints the run's folder."""
     from fmnist_core.importing import import_keras_model
@@ -341,6 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         if name == "evaluate":
             sub.add_argument("--json", action="store_true", help="one JSON object (accuracy, ece, per_class)")
+    layer_parser = commands.add_parser("layers", help="each layer's output shape and mean activation")
+    layer_parser.add_argument("run_id")
+    layer_parser.add_argument("--test-index", type=int, default=0, help="the test image (default 0)")
+    layer_parser.add_argument("--json", action="store_true", help="a JSON list, one object per layer")
+    layer_parser.set_defaults(handler=layer_outputs)
     importer = commands.add_parser("import", help="check, evaluate and store a .keras model as a run")
     importer.add_argument("file", help="a .keras file saved with model.save('name.keras')")
     importer.set_defaults(handler=import_model)
