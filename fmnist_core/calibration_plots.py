@@ -15,16 +15,17 @@ import plotly.graph_objects as go
 
 from fmnist_core.calibration import Calibration
 
-ACCURACY_COLOUR, OVER_COLOUR, UNDER_COLOUR = "#1f77b4", "rgba(214, 39, 40, 0.55)", "rgba(255, 127, 14, 0.55)"
+ACCURACY_COLOUR, OVER_COLOUR, UNDER_COLOUR = "#1f77b4", "#d62728", "#ff7f0e"
 RIGHT_COLOUR, WRONG_COLOUR = "#2ca02c", "#d62728"
 DIAGONAL = {"color": "#7f7f7f", "dash": "dash", "width": 1.5}
 RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 HEIGHT = 400
 # Room at the top for the title and, under it, the legend (which wraps on a phone); the axes grow
 # the other sides to fit their titles.
-MARGIN = {"l": 10, "r": 10, "t": 90, "b": 10}
+MARGIN = {"l": 10, "r": 10, "t": 80, "b": 10}
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 11}}
-PERCENT_AXIS = {"range": [0, 1], "tickformat": ".0%", "dtick": 0.2, "fixedrange": True}
+# A little room beyond 0 and 100% so that markers on the edges are drawn whole.
+PERCENT_AXIS = {"range": [-0.02, 1.02], "tickformat": ".0%", "dtick": 0.2, "fixedrange": True}
 
 
 def _filled(calibration: Calibration) -> pd.DataFrame:
@@ -49,13 +50,20 @@ def bin_hover(row: pd.Series) -> str:
 def _gap_bars(filled: pd.DataFrame, over: bool, width: float) -> go.Bar:
     """The part between accuracy and mean confidence, over- or under-confident bins only."""
     rows = filled[filled["gap"] > 0] if over else filled[filled["gap"] < 0]
+    colour = OVER_COLOUR if over else UNDER_COLOUR
     return go.Bar(
         name="Over-confident gap" if over else "Under-confident gap",
         x=(rows["lower"] + rows["upper"]) / 2,
         y=rows["gap"].abs(),
         base=rows[["accuracy", "confidence"]].min(axis=1),
         width=width,
-        marker={"color": OVER_COLOUR if over else UNDER_COLOUR, "line": {"width": 0}},
+        # Hatched and see-through: an under-confident gap lies over the top of the accuracy bar,
+        # which must still read as reaching up to the accuracy.
+        marker={
+            "color": "rgba(0, 0, 0, 0)",
+            "pattern": {"shape": "/", "fgcolor": colour, "size": 6, "solidity": 0.35},
+            "line": {"color": colour, "width": 1.5},
+        },
         hovertext=[bin_hover(row) for _, row in rows.iterrows()],
         hovertemplate="%{hovertext}<extra></extra>",
     )
@@ -106,9 +114,9 @@ def plot_reliability_diagram(calibration: Calibration, title: str | None = None)
 
 
 def plot_confidence_histogram(calibration: Calibration, log_y: bool = False) -> go.Figure:
-    """How many right and wrong predictions fall in each confidence bin (overlaid bars)."""
+    """How many right and wrong predictions fall in each confidence bin (bars side by side)."""
     bins = calibration.bins
-    centres, width = (bins["lower"] + bins["upper"]) / 2, float((bins["upper"] - bins["lower"]).iloc[0])
+    centres = (bins["lower"] + bins["upper"]) / 2
     wrong = bins["count"] - bins["correct"]
     traces = []
     for name, counts, colour in (("Right", bins["correct"], RIGHT_COLOUR), ("Wrong", wrong, WRONG_COLOUR)):
@@ -121,14 +129,13 @@ def plot_confidence_histogram(calibration: Calibration, log_y: bool = False) -> 
                 name=f"{name} ({int(counts.sum()):,})",
                 x=centres,
                 y=counts,
-                width=width,
-                marker={"color": colour, "opacity": 0.6, "line": {"color": colour, "width": 1}},
+                marker={"color": colour, "opacity": 0.85},
                 hovertext=hover,
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
     figure = go.Figure(traces)
-    figure.update_layout(barmode="overlay", bargap=0)
+    figure.update_layout(barmode="group", bargap=0.15)  # side by side: overlaid colours would blend
     y_axis = {"title": {"text": "Images (log scale)" if log_y else "Images"}, "fixedrange": True}
     if log_y:
         y_axis |= {"type": "log", "dtick": 1}  # ticks at 1, 10, 100, ...
