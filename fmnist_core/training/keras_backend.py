@@ -20,7 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from fmnist_core import atomic_files, data, runs
+from fmnist_core import atomic_files, data, features, runs
 from fmnist_core.models import create_model, get_model_spec
 from fmnist_core.training.config import TrainingConfig, TrainingData
 from fmnist_core.training.reporting import EpochLogger, ProgressWriter, loss_diverged
@@ -225,6 +225,12 @@ def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
     return model.predict(x, batch_size=1024, verbose=0)
 
 
+def predict_with_features(model: keras.Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities (as `predict`) and penultimate-layer features from one forward pass."""
+    features_out, probabilities = features.feature_model(model).predict(x, batch_size=1024, verbose=0)
+    return probabilities, features_out.reshape(len(x), -1)
+
+
 def save_model(model: keras.Model, path: Path) -> None:
     """Saves atomically: no reader ever sees half a model."""
     with atomic_files.atomic_write_path(path) as tmp:
@@ -239,5 +245,7 @@ def train(folder: Path, config: TrainingConfig, split: TrainingData) -> tuple[np
     if not runs.stop_requested(folder):
         fit_model(model, config, split, callbacks)
     save_model(model, folder / "model.keras")
-    probabilities = predict(model, to_model_input(split.x_test, model))
+    probabilities, test_features = predict_with_features(model, to_model_input(split.x_test, model))
+    if np.isfinite(test_features).all():  # else the worker fails the run (NaN predictions)
+        features.save_features(folder, test_features)
     return probabilities, model.count_params()

@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from fmnist_core import data, runs
+from fmnist_core import data, features, runs
 from fmnist_core.evaluation import accuracy, cross_entropy
 from fmnist_core.models import create_model
 from fmnist_core.sklearn_files import save_sklearn_model
@@ -81,5 +81,9 @@ def train(folder: Path, config: TrainingConfig, split: TrainingData) -> tuple[np
     pipeline = (fit_logreg if config.model == "logreg" else fit_sgd)(folder, config, split)
     save_sklearn_model(pipeline, folder / "model.skops")
     with np.errstate(all="ignore"):
-        probabilities = pipeline.predict_proba(flatten(split.x_test)).astype(np.float32)
+        # What pipeline.predict_proba computes, with the final step's input kept as the features.
+        test_features = features.pipeline_features(pipeline, flatten(split.x_test))
+        probabilities = pipeline[-1].predict_proba(test_features).astype(np.float32)
+    if np.isfinite(test_features).all():
+        features.save_features(folder, test_features)
     return probabilities, count_params(pipeline)
