@@ -19,6 +19,7 @@ PAGES = [
     st.Page("pages/sweep.py", title="Sweep", icon=":material/tune:"),
     st.Page("pages/evaluate.py", title="Evaluate", icon=":material/grid_on:"),
     st.Page("pages/draw.py", title="Draw", icon=":material/draw:"),
+    st.Page("pages/layers.py", title="Layers", icon=":material/layers:"),
 ]
 
 route(PAGES)

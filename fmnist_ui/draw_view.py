@@ -187,6 +187,7 @@ def render_draw_tab(run_model: inference.RunModel, compare_all: bool) -> None:
         result_side = st.container()
     with canvas_side:
         image = drawing_input()
+    st.session_state[draw_canvas.CURRENT_DRAWING] = image  # read by the Layers page
     with result_side:
         reference = choose_reference()
         render_side_by_side(image, reference)

@@ -68,6 +68,15 @@ def render_gallery(
                 int(index),
                 mark=marks[int(index)].mark if int(index) in marks else None,
             )
-            st.plotly_chart(
-                figure, key=f"{key}_item_{position}", width="content", config={"displayModeBar": False}
-            )
+            with st.container(width="content", gap=None):
+                st.plotly_chart(
+                    figure, key=f"{key}_item_{position}", width="content", config={"displayModeBar": False}
+                )
+                open_in_layers(int(index))
+
+
+def open_in_layers(index: int) -> None:
+    """A link that opens this test image on the Layers page, with the run studied here."""
+    run_id = st.query_params.get("run")
+    query = {"test_index": str(index), **({"run": run_id} if run_id else {})}
+    st.page_link("pages/layers.py", label="Open in Layers", icon=":material/layers:", query_params=query)

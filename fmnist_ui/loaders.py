@@ -98,6 +98,24 @@ def load_run_model(run_id: str) -> inference.RunModel:
     return inference.load_run_model(run_folder(run_id))
 
 
+@st.cache_resource(show_spinner="Preparing the layers ...", max_entries=32)
+def load_layer_probe(run_id: str, kind: str) -> Any:
+    """A run's ``layers.LayerProbe``, built once per run and kind and shared by all sessions: one
+    multi-output Keras sub-model, so a new image costs one model call for every layer.
+
+    Args:
+        run_id: A finished Keras run.
+        kind: ``maps`` (every convolution and pooling layer) or ``dense`` (the first Dense layer).
+
+    Raises:
+        ValueError: The run's model cannot be loaded, or has no such layers (not cached).
+    """
+    from fmnist_core import layers  # imports TensorFlow: only the Layers page calls this
+
+    run_model = load_run_model(run_id)
+    return layers.map_probe(run_model) if kind == "maps" else layers.dense_probe(run_model)
+
+
 @st.cache_data(show_spinner="Computing parameter importances ...", max_entries=16)
 def sweep_importances(name: str, num_complete: int) -> tuple[dict[str, float], str | None]:
     """A sweep's parameter importances, computed once per number of complete trials (they change
