@@ -19,7 +19,8 @@ CALIBRATED_WITHIN = 0.005  # half a point between mean confidence and accuracy r
 
 
 def verdict(calibration: Calibration) -> str:
-    """ "over-confident by 4.2 points", "under-confident by ..." or "well calibrated on average"."""
+    """Mean confidence against accuracy in words: "over-confident by 4.2 points", "under-confident
+    by ..." or "well calibrated on average" (bins can still err both ways: the ECE tells)."""
     gap = calibration.over_confidence
     if abs(gap) < CALIBRATED_WITHIN:
         return "well calibrated on average"
@@ -51,7 +52,7 @@ def bins_table(calibration: Calibration) -> pd.DataFrame:
             "wrong": (filled["count"] - filled["correct"]).to_numpy(),
             "mean confidence": [f"{value:.1%}" for value in filled["confidence"]],
             "accuracy": [f"{value:.1%}" for value in filled["accuracy"]],
-            "gap (points)": [f"{value * 100:+.1f}" for value in filled["gap"]],
+            "confidence − accuracy (points)": [f"{value * 100:+.1f}" for value in filled["gap"]],
         }
     )
 

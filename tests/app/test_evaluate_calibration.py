@@ -100,3 +100,25 @@ def test_compare_shows_both_reliability_curves_with_their_ece(seeded_artifacts):
     )
     caption = " ".join(block.value for block in at.caption)
     assert f"mlp: ECE {mlp.ece:.2%}" in caption and f"cnn: ECE {cnn.ece:.2%}" in caption
+
+
+def test_the_verdict_names_the_side_and_calls_a_tiny_gap_calibrated():
+    from fmnist_ui.evaluate_calibration import bins_table, verdict
+
+    sure_and_right = calibration.Calibration.from_probabilities(np.eye(3), np.arange(3))
+    assert verdict(sure_and_right) == "well calibrated on average"
+    half_right = calibration.Calibration.from_probabilities(np.eye(2), np.array([0, 0]))  # 100% sure
+    assert verdict(half_right) == "over-confident by 50.0 points"
+    timid = calibration.Calibration.from_probabilities(np.array([[0.6, 0.4]] * 2), np.array([0, 0]))
+    assert verdict(timid) == "under-confident by 40.0 points"
+    table = bins_table(timid)
+    assert table.to_dict("records") == [
+        {
+            "confidence bin": "53.3% – 60.0%",
+            "images": 2,
+            "wrong": 0,
+            "mean confidence": "60.0%",
+            "accuracy": "100.0%",
+            "confidence − accuracy (points)": "-40.0",
+        }
+    ]
