@@ -108,17 +108,24 @@ def feature_map_panels(probe: Any, image: np.ndarray, columns: int = 8) -> list[
     ]
 
 
-def weight_picture(images: np.ndarray, columns: int = 16) -> tuple[np.ndarray, float]:
+def weight_picture(
+    images: np.ndarray, columns: int = 16, limit: float | None = None
+) -> tuple[np.ndarray, float]:
     """Signed weights (N, h, w) -> a tiled RGB picture on a diverging scale centred on 0.
+
+    Args:
+        images: The weights, one (h, w) image per unit or filter.
+        columns: Tiles per row.
+        limit: The weight drawn at full colour; the largest absolute weight when None.
 
     Returns:
         The picture and the weight drawn at full colour (the scale is ±this value, shared by all).
     """
     images = np.asarray(images, np.float32)
-    limit = float(np.abs(images).max()) or 1.0
+    limit = limit or float(np.abs(images).max()) or 1.0
     scale = scale_for(images.shape[1])
-    # Tiny kernels (3 x 3) are enlarged a lot: wider gaps keep them apart.
-    grid, gaps = tile(images, grid_columns(len(images), columns), scale, max(GAP, scale // 4))
+    # Gaps of several pixels: weights near 0 are white-ish, and tiny kernels are enlarged a lot.
+    grid, gaps = tile(images, grid_columns(len(images), columns), scale, max(2, scale // 4))
     return _paint(grid, gaps, -limit, limit, WEIGHT_SCALE, WEIGHT_GAP_LEVEL), limit  # gray: 0 is white
 
 

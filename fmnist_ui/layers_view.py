@@ -122,25 +122,32 @@ def render_filters(run_model: inference.RunModel) -> None:
 def render_dense_units(run_id: str, run_model: inference.RunModel, image: np.ndarray | None) -> None:
     """The first Dense layer's units as weight images, and their activations for the image."""
     name, weights = layers.dense_weight_images(run_model)
-    st.subheader(f"Hidden units of {name}")
+    _, limit = layer_plots.weight_picture(weights)  # one colour scale for every picture below
+    st.subheader(f"Hidden units (layer {name})")
     if image is not None:
         probe = loaders.load_layer_probe(run_id, "dense")
         activations = probe.outputs(image[None])[0][0]
         count = min(20, len(activations))
         st.markdown(f"**The {count} most active of {len(activations)} units for this image**")
         st.plotly_chart(
-            layer_plots.plot_unit_activations(activations, count),
-            key="layers_units",
-            config=NO_TOOLBAR,
+            layer_plots.plot_unit_activations(activations, count), key="layers_units", config=NO_TOOLBAR
         )
-    picture, limit = layer_plots.weight_picture(weights, columns=16)
+        top = layer_plots.top_units(activations, 8)
+        st.image(
+            [layer_plots.weight_picture(weights[unit : unit + 1], limit=limit)[0] for unit in top],
+            caption=[f"unit {unit} · {activations[unit]:.3g}" for unit in top],
+            width=84,
+        )
+        st.caption("The weights of the 8 most active units: what each looks for in the image.")
+    picture, _ = layer_plots.weight_picture(weights, columns=16, limit=limit)
     st.markdown(
-        f"**Each unit's {weights.shape[1]} × {weights.shape[2]} weights** (unit 0 top left, 16 per row)"
+        f"**Every unit's {weights.shape[1]} × {weights.shape[2]} weights** (unit 0 top left, 16 per row)"
     )
-    st.image(picture, width=min(picture.shape[1], 720))
+    st.image(picture, width=min(picture.shape[1], 960))
     st.caption(
-        "Red pixels raise the unit's activation when lit, blue ones lower it; white weights ignore the pixel. "
-        f"Full colour is ±{limit:.3g}. The garments a unit looks for often show as a faint silhouette."
+        "Red pixels raise the unit's activation when lit, blue ones lower it, white ones are ignored; "
+        f"full colour is ±{limit:.3g}. A well-trained unit often shows a garment's silhouette; in a "
+        "barely trained model the weights still look like the random noise they started from."
     )
 
 

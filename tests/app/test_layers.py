@@ -121,7 +121,10 @@ def test_mlp_shows_weight_images_and_its_most_active_units(seeded_artifacts: Pat
     order = np.argsort(-activations, kind="stable")[:20]
     assert bars["y"] == [f"unit {unit}" for unit in order]
     np.testing.assert_allclose(bars["x"], activations[order], rtol=1e-5)
-    assert "Each unit's 28 × 28 weights" in texts(at)
+    assert [caption for caption in captions(at) if caption.startswith("unit ")] == [
+        f"unit {unit} · {activations[unit]:.3g}" for unit in order[:8]
+    ]
+    assert "Every unit's 28 × 28 weights" in texts(at)
     assert not [caption for caption in captions(at) if " maps, values " in caption]  # no feature maps
     assert "Rank the test images" not in [button.label for button in at.button]
 

@@ -9,7 +9,14 @@ from tests.e2e.conftest import screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-PAGES = {"Overview": "", "Train": "train", "Runs": "runs", "Evaluate": "evaluate", "Draw": "draw"}
+PAGES = {
+    "Overview": "",
+    "Train": "train",
+    "Runs": "runs",
+    "Evaluate": "evaluate",
+    "Draw": "draw",
+    "Layers": "layers",
+}
 # Elements whose right edge lies beyond the viewport, apart from those inside a frame that scrolls.
 OVERFLOWING = """() => {
     const width = document.documentElement.clientWidth;
