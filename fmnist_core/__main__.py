@@ -1,4 +1,4 @@
-"""Command line: ``python -m fmnist_core {models,train,runs,evaluate,suspicious,delete,import,sweep}``."""
+"""Command line: ``python -m fmnist_core {models,train,runs,evaluate,suspicious,delete,import,map,sweep}``."""
 
 from __future__ import annotations
 
@@ -183,6 +183,72 @@ def layer_outputs(args: argparse.Namespace) -> int:
     for row in rows:
         shape = " x ".join(str(size) for size in row["output_shape"])
         print(f"{row['name']:<24} {shape:<14} mean activation {row['mean_activation']:.4f}")
+    return 0
+
+
+def run_job(args: argparse.Namespace) -> int:
+    """Entry of a background job process started by ``jobs.start_job`` (internal)."""
+    from fmnist_core import features, jobs, layer_ranking, projection
+
+    folder = Path(args.run_folder)
+    bodies = {
+        "features": features.compute_run_features,
+        "umap": projection.compute_umap,
+        "top9": layer_ranking.run_top9,
+    }
+    return jobs.run_job(folder, args.name, lambda report: bodies[args.name](folder, report))
+
+
+def progress_printer():
+    """A progress callback that prints a line when the stage changes or every tenth of the way."""
+    shown: list = [None]
+
+    def report(fraction: float, message: str) -> None:
+        key = (message.split(":")[0], int(fraction * 10))
+        if key != shown[0]:
+            shown[0] = key
+            print(f"{fraction:4.0%}  {message}", file=sys.stderr, flush=True)
+
+    return report
+
+
+def embedding_map(args: argparse.Namespace) -> int:
+    """Computes a run's features if missing, then its 2-D map (PCA, or the stored or new UMAP)."""
+    import json
+
+    from fmnist_core import evaluation, features, projection
+
+    folder = runs.run_path(args.run_id, args.artifacts)
+    report = progress_printer()
+    if not features.has_features(folder):
+        features.compute_run_features(folder, report)
+    features_all = features.load_features(folder)
+    if args.umap:
+        result = projection.load_umap(folder) or projection.compute_umap(folder, report)
+    else:
+        result = projection.pca_projection(features_all)
+    labels = evaluation.load_predictions(folder).labels
+    summary = {
+        "run": args.run_id,
+        "method": result.method,
+        "points": len(result.coordinates),
+        "dimensions": int(features_all.shape[1]),
+        "explained_variance": list(result.explained_variance) if result.explained_variance else None,
+        "neighbour_agreement": projection.neighbour_agreement(result.coordinates, labels),
+        "file": str(folder / (projection.UMAP_FILE if args.umap else features.FEATURES_FILE)),
+    }
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    print(f"{result.method.upper()} map of {args.run_id}: {summary['points']:,} test images, "
+          f"{summary['dimensions']} features each")  # fmt: skip
+    if result.explained_variance:
+        first, second = result.explained_variance
+        print(f"the two axes explain {first:.1%} + {second:.1%} = {first + second:.1%} of the variance")
+    print(
+        f"{summary['neighbour_agreement']:.1%} of the images have a nearest neighbour of their own class on the map"
+    )
+    print(summary["file"])
     return 0
 
 
@@ -380,6 +446,17 @@ def build_parser() -> argparse.ArgumentParser:
     ranking.add_argument("--top", type=int, default=20, help="how many images to list (default 20)")
     ranking.add_argument("--json", action="store_true", help="a JSON list, most suspicious first")
     ranking.set_defaults(handler=suspicious)
+    mapper = commands.add_parser(
+        "map", help="a run's 2-D feature map (PCA, or UMAP); computes features if missing"
+    )
+    mapper.add_argument("run_id")
+    mapper.add_argument("--umap", action="store_true", help="UMAP (stored in the run folder) instead of PCA")
+    mapper.add_argument("--json", action="store_true", help="one JSON object")
+    mapper.set_defaults(handler=embedding_map)
+    job = commands.add_parser("job", help=argparse.SUPPRESS)
+    job.add_argument("name", choices=("features", "umap", "top9"))  # = jobs.JOB_NAMES
+    job.add_argument("run_folder")
+    job.set_defaults(handler=run_job)
     add_sweep_commands(commands, common)
     return parser
 
