@@ -12,7 +12,17 @@ from typing import Any
 
 import streamlit as st
 
-from fmnist_core import data, evaluation, inference, label_marks, label_review, runs
+from fmnist_core import (
+    data,
+    evaluation,
+    features,
+    inference,
+    jobs,
+    label_marks,
+    label_review,
+    projection,
+    runs,
+)
 
 
 @st.cache_resource(show_spinner="Loading Fashion-MNIST ...")
@@ -153,3 +163,62 @@ def load_label_marks() -> tuple[dict[int, label_marks.Mark], str | None]:
         return _marks_of(str(path), (stat.st_ino, stat.st_size, stat.st_mtime_ns)), None
     except (label_marks.MarksFileError, OSError) as exc:
         return {}, str(exc)
+
+
+def _file_version(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, mtime) of a file, or None when it does not exist: a rewritten file gets a new key."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _features_of(run_id: str, version: tuple[int, int, int] | None) -> Any:
+    return features.load_features(run_folder(run_id))
+
+
+def load_features(run_id: str) -> Any:
+    """The run's (10000, D) float32 test-set features, read once per version of features.npz.
+
+    Raises:
+        FeaturesMissing: The run has none yet (start the "features" job). Not cached.
+        ValueError: features.npz is damaged. Not cached.
+    """
+    return _features_of(run_id, _file_version(run_folder(run_id) / features.FEATURES_FILE))
+
+
+@st.cache_data(show_spinner="Projecting the features ...", max_entries=4)
+def _projection_of(
+    run_id: str, method: str, version: tuple[int, int, int] | None
+) -> projection.Projection | None:
+    if method == "pca":
+        return projection.pca_projection(features.load_features(run_folder(run_id)))
+    return projection.load_umap(run_folder(run_id))
+
+
+def load_projection(run_id: str, method: str) -> projection.Projection | None:
+    """The run's 2-D map: "pca" (computed here, about 10 ms) or "umap" (read from umap.npz;
+    None until the "umap" job has written it). Cached per version of the file it comes from.
+
+    Raises:
+        FeaturesMissing, ValueError: as `load_features`, or umap.npz is damaged.
+    """
+    if method not in ("pca", "umap"):
+        raise ValueError(f"unknown projection {method!r}; use 'pca' or 'umap'.")
+    source = features.FEATURES_FILE if method == "pca" else projection.UMAP_FILE
+    version = _file_version(run_folder(run_id) / source)
+    if version is None and method == "umap":
+        return None  # never cached: the job may write it any moment
+    return _projection_of(run_id, method, version)
+
+
+def job_status(run_id: str, name: str) -> jobs.JobStatus:
+    """A background job's status ("features", "umap"); never cached: read on every poll."""
+    return jobs.job_status(run_folder(run_id), name)
+
+
+def features_job_status(run_id: str) -> jobs.JobStatus:
+    """The status of the run's "features" job (never cached)."""
+    return job_status(run_id, "features")
