@@ -157,3 +157,14 @@ def test_a_run_whose_model_cannot_load_reports_features_unavailable(seeded_artif
     (copy / "model.keras").write_bytes(b"damaged")
     with pytest.raises(features.FeaturesUnavailable, match="cannot be computed"):
         features.compute_run_features(copy)
+
+
+def test_an_imported_model_gets_its_features_on_request(trained_root: Path, artifacts: Path):
+    from fmnist_core.importing import import_keras_model
+
+    source = run_folder(trained_root, "mlp")
+    folder = import_keras_model(source / "model.keras", artifacts, name="mine.keras")
+    with pytest.raises(features.FeaturesMissing):
+        features.load_features(folder)
+    computed = features.compute_run_features(folder)
+    np.testing.assert_allclose(computed, features.load_features(source), rtol=2e-3, atol=2e-3)
