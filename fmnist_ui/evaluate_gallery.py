@@ -3,6 +3,8 @@ row that wraps, so a wide screen shows several side by side and a phone one unde
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import numpy as np
 import streamlit as st
 
@@ -76,7 +78,11 @@ def render_gallery(
 
 
 def open_in_layers(index: int) -> None:
-    """A link that opens this test image on the Layers page, with the run studied here."""
+    """A link that opens this test image on the Layers page, with the run studied here.
+
+    A relative URL rather than ``st.page_link``: this page also runs on its own (AppTest), where
+    only the pages of ``app.py``'s navigation could be linked.
+    """
     run_id = st.query_params.get("run")
-    query = {"test_index": str(index), **({"run": run_id} if run_id else {})}
-    st.page_link("pages/layers.py", label="Open in Layers", icon=":material/layers:", query_params=query)
+    query = urlencode({**({"run": run_id} if run_id else {}), "test_index": index})
+    st.markdown(f"[:material/layers: Open in Layers](layers?{query})")

@@ -1,6 +1,7 @@
-"""Real browser: open Layers for the cnn run, pick test images and see every feature map redrawn,
-rank the test images in the background, then draw trousers on Draw and look at the drawing's
-feature maps on Layers. Screenshots: tests/e2e/screenshots/layers_*.png."""
+"""Real browser: open Layers from an Evaluate gallery image of the cnn run, pick another test
+image and see every feature map redrawn, rank the test images in the background, then draw
+trousers on Draw and look at the drawing's feature maps on Layers.
+Screenshots: tests/e2e/screenshots/layers_*.png."""
 
 from __future__ import annotations
 
@@ -31,20 +32,29 @@ def open_from_sidebar(page, name: str) -> None:
 
 def test_feature_maps_follow_the_test_image_and_the_drawing(server, page, seeded_artifacts) -> None:
     cnn = next(record.id for record in runs.list_runs(seeded_artifacts) if record.model == "cnn")
-    page.goto(f"{server.url}/layers?run={cnn}&test_index=1")
+    page.goto(f"{server.url}/evaluate?run={cnn}")
     wait_idle(page)
+    link = page.get_by_role("link", name="Open in Layers").first  # under the gallery's first image
+    index = re.search(r"test_index=(\d+)", link.get_attribute("href")).group(1)
+    with page.context.expect_page() as opened:  # a new tab: the gallery stays where it was
+        link.click()
+    page = opened.value
+    page.set_default_timeout(30_000)
+    wait_idle(page)
+    page.get_by_text(f"Test image {index}: a").wait_for()
+    assert f"run={cnn}" in page.url
     first = map_sources(page)
     assert len(first) == 4  # conv2d, max_pooling2d, conv2d_1, max_pooling2d_1
     assert page.get_by_text("conv2d_1 · output 14 × 14 × 64").count() == 1
-    page.get_by_text("Test image 1: a").wait_for()
 
-    page.get_by_label("Test image (0 to 9,999)").fill("2")
+    other = "2" if index != "2" else "3"
+    page.get_by_label("Test image (0 to 9,999)").fill(other)
     page.keyboard.press("Enter")
-    page.get_by_text("Test image 2: a").wait_for()
+    page.get_by_text(f"Test image {other}: a").wait_for()
     wait_idle(page)
     second = map_sources(page)
     assert len(second) == 4 and all(a != b for a, b in zip(first, second, strict=True))
-    assert "test_index=2" in page.url
+    assert f"test_index={other}" in page.url
     screenshot(page, "layers_cnn_test_image")
 
     page.get_by_role("button", name="Rank the test images").click()
