@@ -5,27 +5,22 @@ PCA is linear, so a new image is placed exactly where the map would have put it.
 exact placement here (``UMAP.transform`` would need the fitted model, tens of MB and seconds per
 call), so a new image is put at the mean position of its 10 nearest test images in feature space.
 
-umap-learn is imported by `umap_coordinates` only: importing it takes seconds and its code is
-compiled (numba) on first use, which is why UMAP runs as the "umap" job (see ``jobs``).
+The UMAP layout itself is ``umap_layout.umap_coordinates``: umap-learn is slow to import and
+compiles its code on first use, which is why UMAP runs as the "umap" job (see ``jobs``).
 """
 
 from __future__ import annotations
 
 import io
-import re
-import sys
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from fmnist_core import atomic_files, evaluation, features
+from fmnist_core import atomic_files, evaluation, features, umap_layout
 
 UMAP_FILE = "umap.npz"
-UMAP_SEED = 42  # fixed, so the same run always gets the same map
-UMAP_NEIGHBOURS = 15  # umap-learn's default: local enough to keep the classes' inner structure
 PLACE_NEIGHBOURS = 10
 Progress = Callable[[float, str], None]
 
@@ -138,88 +133,6 @@ def neighbour_agreement(coordinates: np.ndarray, labels: np.ndarray) -> float:
 # ---------------------------------------------------------------- UMAP
 
 
-class _EpochProgress(io.StringIO):
-    """A file for umap-learn's tqdm bar (format "{n}/{total}") that reports each epoch count."""
-
-    def __init__(self, on_epoch: Callable[[int, int], None]) -> None:
-        super().__init__()
-        self.on_epoch = on_epoch
-
-    def write(self, text: str) -> int:
-        match = re.search(r"(\d+)/(\d+)", text)
-        if match:
-            self.on_epoch(int(match[1]), int(match[2]))
-        return len(text)
-
-
-def _import_umap():
-    """umap-learn without its optional TensorFlow part (ParametricUMAP), which would add seconds.
-
-    TensorFlow is hidden only while umap imports, and only when this process has not loaded it.
-    """
-    hide = "tensorflow" not in sys.modules
-    if hide:
-        sys.modules["tensorflow"] = None  # type: ignore[assignment]  # makes `import tensorflow` fail
-    try:
-        import umap
-    finally:
-        if hide and sys.modules.get("tensorflow", 0) is None:
-            del sys.modules["tensorflow"]
-    return umap
-
-
-def exact_neighbours(features_all: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each point's ``k`` nearest points (itself first, as umap-learn expects) and their distances.
-
-    Exact brute force with scikit-learn: about a second for 10,000 x 128, where umap-learn's
-    approximate search spent about 30 s compiling its code in every new process.
-    """
-    from sklearn.neighbors import NearestNeighbors
-
-    search = NearestNeighbors(n_neighbors=k, algorithm="brute").fit(features_all)
-    distances, indices = search.kneighbors(features_all)
-    return indices.astype(np.int32), distances.astype(np.float32)
-
-
-def umap_coordinates(features_all: np.ndarray, report: Progress | None = None) -> np.ndarray:
-    """UMAP of (N, D) features to (N, 2) float32 coordinates, reproducibly (fixed seed).
-
-    The nearest neighbours are exact (`exact_neighbours`); with a fixed seed umap-learn lays out
-    single-threaded, which still takes only seconds for 10,000 points once its code is compiled.
-    Progress goes 0..1 through: loading umap-learn, the nearest neighbours, the neighbour graph and
-    initial layout (compiled on first use), then the layout's epochs (umap-learn's tqdm bar, read
-    through its ``tqdm_kwds`` hook).
-    """
-    report = report or (lambda fraction, message: None)
-    features_all = np.asarray(features_all, dtype=np.float32)
-    if features_all.ndim != 2 or len(features_all) <= UMAP_NEIGHBOURS:
-        raise ValueError(
-            f"UMAP needs more than {UMAP_NEIGHBOURS} (N, D) feature rows, got shape {features_all.shape}."
-        )
-    report(0.0, "Loading UMAP (its code is compiled on first use: this takes a while)")
-    umap = _import_umap()
-    report(0.1, f"Finding the {UMAP_NEIGHBOURS} nearest neighbours of each image")
-    knn = exact_neighbours(features_all, UMAP_NEIGHBOURS)
-    report(0.2, "Building the neighbour graph and the initial layout")
-
-    def on_epoch(epoch: int, total: int) -> None:
-        report(0.35 + 0.65 * epoch / max(total, 1), f"Optimising the layout: epoch {epoch} of {total}")
-
-    reducer = umap.UMAP(
-        n_neighbors=UMAP_NEIGHBOURS,
-        random_state=UMAP_SEED,
-        n_jobs=1,  # a fixed random_state forces one thread anyway; saying so avoids its warning
-        precomputed_knn=knn,
-        tqdm_kwds={"disable": False, "file": _EpochProgress(on_epoch), "bar_format": "{n}/{total}"},
-    )
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")  # no transform needed
-        coordinates = reducer.fit_transform(features_all).astype(np.float32)
-    if not np.isfinite(coordinates).all():
-        raise ValueError("UMAP produced NaN coordinates; compute the features again and retry.")
-    return coordinates
-
-
 def compute_umap(folder: Path, report: Progress | None = None) -> Projection:
     """The "umap" job: UMAP of the run's test-set features, saved to ``umap.npz`` atomically.
 
@@ -235,7 +148,7 @@ def compute_umap(folder: Path, report: Progress | None = None) -> Projection:
             folder, lambda fraction, message: report(0.2 * fraction, message)
         )
         start = 0.2  # the first fifth of the bar went to the features
-    coordinates = umap_coordinates(
+    coordinates = umap_layout.umap_coordinates(
         features_all, lambda fraction, message: report(start + (1 - start) * fraction, message)
     )
     buffer = io.BytesIO()

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import evaluation, features, projection
+from fmnist_core import evaluation, features, projection, umap_layout
 
 
 def run_folder(root: Path, model: str) -> Path:
@@ -78,7 +78,9 @@ def test_majority_class_and_neighbour_agreement():
 def test_umap_separates_clusters_reproducibly_and_reports_its_epochs():
     points, labels = clusters()
     reports: list[tuple[float, str]] = []
-    first = projection.umap_coordinates(points, lambda fraction, message: reports.append((fraction, message)))
+    first = umap_layout.umap_coordinates(
+        points, lambda fraction, message: reports.append((fraction, message))
+    )
     assert first.shape == (300, 2) and first.dtype == np.float32
     assert projection.neighbour_agreement(first, labels) > 0.95
     fractions = [fraction for fraction, _ in reports]
@@ -86,16 +88,16 @@ def test_umap_separates_clusters_reproducibly_and_reports_its_epochs():
     messages = [message for _, message in reports]
     assert any("nearest neighbours" in message for message in messages)
     assert messages[-1].startswith("Optimising the layout: epoch") and messages[-1].endswith("of 500")
-    assert np.array_equal(projection.umap_coordinates(points), first)  # fixed seed
+    assert np.array_equal(umap_layout.umap_coordinates(points), first)  # fixed seed
     with pytest.raises(ValueError, match="more than 15"):
-        projection.umap_coordinates(points[:10])
+        umap_layout.umap_coordinates(points[:10])
 
 
 def test_stored_umap_is_read_back_and_damage_is_reported(seeded_artifacts: Path, monkeypatch):
     folder = run_folder(seeded_artifacts, "mlp")
     assert projection.load_umap(folder) is None
     # The layout itself is tested above; here only how compute_umap stores what it gets.
-    monkeypatch.setattr(projection, "umap_coordinates", lambda f, report: f[:, :2].copy())
+    monkeypatch.setattr(umap_layout, "umap_coordinates", lambda f, report: f[:, :2].copy())
     computed = projection.compute_umap(folder)
     loaded = projection.load_umap(folder)
     assert loaded.method == "umap" and loaded.explained_variance is None
@@ -111,7 +113,7 @@ def test_stored_umap_is_read_back_and_damage_is_reported(seeded_artifacts: Path,
 def test_compute_umap_computes_missing_features_first(seeded_artifacts: Path, monkeypatch):
     folder = run_folder(seeded_artifacts, "mlp")
     (folder / features.FEATURES_FILE).unlink()
-    monkeypatch.setattr(projection, "umap_coordinates", lambda f, report: f[:, :2].copy())
+    monkeypatch.setattr(umap_layout, "umap_coordinates", lambda f, report: f[:, :2].copy())
     reports = []
     projection.compute_umap(folder, lambda fraction, message: reports.append(message))
     assert features.has_features(folder) and reports[0] == "Loading the model"
