@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from fmnist_core.data import CLASS_NAMES
+from fmnist_core.projection import majority_class
 
 COLOUR_MODES = {
     "true": "True class",
@@ -100,11 +101,23 @@ def map_args(
     colour: str,
     highlight: np.ndarray | None = None,
     highlight_name: str = "Highlighted",
+    fade: bool = True,
     marked: MarkedPoint | None = None,
     selection_token: int = 0,
     title: str = "",
 ) -> dict[str, Any]:
-    """Every argument of one render of the component (`points` from `points_payload`)."""
+    """Every argument of one render of the component (`points` from `points_payload`).
+
+    Args:
+        points: From `points_payload`.
+        colour: A key of `COLOUR_MODES`.
+        highlight: Test indices drawn on top, bigger and outlined (e.g. a confusion cell).
+        highlight_name: Their legend entry.
+        fade: Fade the other points while some are highlighted.
+        marked: A point drawn as a star (the user's drawing).
+        selection_token: Changes when the map changes; the browser then clears its selection.
+        title: The x axis title (may be empty).
+    """
     if colour not in COLOUR_MODES:
         raise ValueError(f"unknown colour mode {colour!r}; one of {', '.join(COLOUR_MODES)}.")
     return {
@@ -113,6 +126,7 @@ def map_args(
         "class_names": list(CLASS_NAMES),
         "highlight": None if highlight is None else encode(highlight, "uint32"),
         "highlight_name": highlight_name,
+        "fade": fade,  # whether the other points fade while some are highlighted
         "marked": None if marked is None else {"x": marked.x, "y": marked.y, "text": marked.text},
         "selection_token": selection_token,
         "title": title,
@@ -144,7 +158,7 @@ def describe_selection(indices: np.ndarray, labels: np.ndarray) -> str:
 
 def describe_neighbourhood(neighbour_labels: np.ndarray) -> str:
     """ "Your drawing sits among the Pullovers (7 of its 10 nearest test images)"."""
-    label, number = Counter(int(k) for k in neighbour_labels).most_common(1)[0]
+    label, number = majority_class(neighbour_labels)
     return (
         f"Your drawing sits among the **{plural(CLASS_NAMES[label])}** ({number} of its "
         f"{len(neighbour_labels)} nearest test images)."

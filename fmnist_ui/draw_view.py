@@ -14,7 +14,7 @@ import streamlit as st
 from fmnist_core import drawing, inference
 from fmnist_core.data import CLASS_NAMES, to_model_input
 from fmnist_core.runs import RunRecord
-from fmnist_ui import draw_analysis, draw_canvas, draw_plots, loaders, run_choice
+from fmnist_ui import draw_analysis, draw_canvas, draw_map, draw_plots, loaders, run_choice
 
 CANVAS_VERSION = "draw_canvas_version"  # bumped by Clear: a new canvas key gives an empty canvas
 TEST_INDEX = "draw_test_index"
@@ -198,6 +198,8 @@ def render_draw_tab(run_model: inference.RunModel, compare_all: bool) -> None:
             draw_analysis.render_analysis(
                 run_model, reference.image, slot="test", true_label=reference.label, show_input=False
             )
+    if image is not None:
+        draw_map.render_drawing_map(run_model, image)
     if compare_all and image is not None:
         st.markdown("##### Every finished run on your drawing")
         draw_analysis.render_all_models(image)

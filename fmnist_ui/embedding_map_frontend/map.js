@@ -30,6 +30,7 @@ const state = {
   token: null, // selection token of the last render
   lastSignature: null,
   args: null,
+  lastSelection: null, // what was last sent back (read by the tests and the benchmark)
 };
 
 function send(type, extra) {
@@ -132,13 +133,14 @@ function buildTraces(args, narrow) {
       marker: marker,
       hoverinfo: "none",
       showlegend: Boolean(colour),
+      unselected: { marker: { opacity: 0.2 } }, // outside a lasso: faded, still readable
     };
   });
 }
 
 function highlightTrace(args, highlight) {
   const colours = Array.from(highlight, (i) => colourOf(i, args.colour));
-  const marker = { size: 9, color: colours, line: { color: "#111111", width: 1.2 }, opacity: 1 };
+  const marker = { size: 7, color: colours, line: { color: "#111111", width: 1 }, opacity: 1 };
   if (args.colour === "confidence") Object.assign(marker, { colorscale: "Viridis", cmin: 0, cmax: 100 });
   return {
     type: "scattergl",
@@ -166,7 +168,7 @@ function markedTrace(marked) {
 
 function render(args, theme) {
   const narrow = window.innerWidth < NARROW_WIDTH;
-  const signature = [args.data_key, args.colour, args.highlight, args.highlight_name, JSON.stringify(args.marked),
+  const signature = [args.data_key, args.colour, args.highlight, args.highlight_name, args.fade, JSON.stringify(args.marked),
     args.selection_token, narrow, args.title].join("|");
   if (signature === state.lastSignature) return; // a rerun that changed nothing of the map
   state.lastSignature = signature;
@@ -184,7 +186,7 @@ function render(args, theme) {
   }
   state.token = args.selection_token;
   const highlight = args.highlight ? decode(args.highlight, Uint32Array) : null;
-  for (const trace of state.traces) trace.marker.opacity = highlight ? 0.12 : 0.75;
+  for (const trace of state.traces) trace.marker.opacity = highlight && args.fade ? 0.12 : 0.75;
   const data = state.traces.slice();
   state.highlightCurve = highlight ? data.length : -1;
   if (highlight) data.push(highlightTrace(args, highlight));
@@ -301,11 +303,12 @@ function onSelected(event) {
       indices.push(index);
     }
   }
-  sendSelection(indices, event.lassoPoints ? "lasso" : "box");
+  sendSelection(indices, event.lassoPoints ? "lasso" : "box", event.lassoPoints || event.range);
 }
 
-function sendSelection(indices, kind) {
+function sendSelection(indices, kind, shape) {
   card.hidden = true;
+  state.lastSelection = { indices: indices, kind: kind, shape: shape, at: performance.timeOrigin + performance.now() };
   send("streamlit:setComponentValue", {
     value: { indices: indices, kind: kind, token: state.token },
     dataType: "json",

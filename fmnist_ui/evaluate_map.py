@@ -1,0 +1,146 @@
+"""Evaluate's Map tab: the 10,000 test images placed by the run's penultimate-layer features.
+
+Hovering a point shows its image and top 3 classes (in the browser, no rerun); a lasso or box
+selection opens those images in the gallery below; the cell chosen on the confusion matrix is
+highlighted on the map.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from fmnist_core import error_analysis, evaluation, map_payload
+from fmnist_core.data import CLASS_NAMES
+from fmnist_core.evaluation import RunEvaluation
+from fmnist_core.runs import RunRecord
+from fmnist_ui import embedding_map, evaluate_gallery, evaluate_view, map_data
+
+METHOD_KEY = "evaluate_map_method"
+COLOUR_KEY = "evaluate_map_colour"
+MAP_KEY = "evaluate_map"
+TOKEN_KEY = "evaluate_map_token"
+CONTEXT_KEY = "evaluate_map_context"
+GALLERY_KEY = "evaluate_map_gallery"
+HOW_TO_SELECT = (
+    "Drag a lasso around some points of the map to see those images here (or pick **Box select** "
+    "in the map's toolbar). Double-click the map to clear the selection."
+)
+
+
+def selection_token(context: tuple[str, str, str]) -> int:
+    """A number that changes whenever the map changes (run, projection, colour): a selection made
+    on an earlier map is then ignored, and the browser clears its lasso."""
+    token = st.session_state.get(TOKEN_KEY, 0)
+    if st.session_state.get(CONTEXT_KEY) != context:
+        token += 1
+        st.session_state[TOKEN_KEY], st.session_state[CONTEXT_KEY] = token, context
+    return token
+
+
+def chosen_cell_indices(run: RunEvaluation) -> tuple[np.ndarray | None, str]:
+    """The test images of the cell chosen on the Confusion & gallery tab (the very images its
+    gallery lists), and a sentence naming them; (None, "") when no cell is chosen."""
+    true_class, predicted_class = evaluate_view.chosen_cell()
+    if true_class == predicted_class == evaluate_view.ANY_CLASS:
+        return None, ""
+    indices = error_analysis.select_gallery(
+        run,
+        None if true_class == evaluate_view.ANY_CLASS else true_class,
+        None if predicted_class == evaluate_view.ANY_CLASS else predicted_class,
+    )
+    true_name = "any class" if true_class == evaluate_view.ANY_CLASS else f"**{CLASS_NAMES[true_class]}**"
+    predicted_name = (
+        "any class" if predicted_class == evaluate_view.ANY_CLASS else f"**{CLASS_NAMES[predicted_class]}**"
+    )
+    kind = "correctly classified" if true_class == predicted_class else "misclassified"
+    sentence = (
+        f"Highlighted: the {len(indices):,} {kind} images of true {true_name}, predicted "
+        f"{predicted_name} (the cell chosen on **Confusion & gallery**)."
+    )
+    return indices, sentence
+
+
+def _first_gallery_page() -> None:
+    st.session_state[f"{GALLERY_KEY}_page"] = 1
+
+
+def read_controls() -> tuple[str, str]:
+    """Projection method and colour mode, side by side."""
+    method_col, colour_col = st.columns([1, 3])
+    with method_col:
+        method = st.radio(
+            "Projection",
+            list(map_data.METHODS),
+            format_func=map_data.METHODS.get,
+            horizontal=True,
+            key=METHOD_KEY,
+            help="PCA is instant. UMAP keeps neighbourhoods better and separates the classes more "
+            "clearly; it is computed once per run in the background (about a minute).",
+        )
+    with colour_col:
+        colour = st.radio(
+            "Colour by",
+            list(map_payload.COLOUR_MODES),
+            format_func=map_payload.COLOUR_MODES.get,
+            horizontal=True,
+            key=COLOUR_KEY,
+        )
+    return method, colour
+
+
+def render_map_tab(record: RunRecord, run: RunEvaluation) -> None:
+    """The map of the run's test images with its controls, highlight and selection gallery."""
+    features = map_data.run_features(record.id, "evaluate_map")
+    if features is None:
+        return
+    method, colour = read_controls()
+    projection = map_data.run_projection(record.id, method, "evaluate_map")
+    if projection is None:  # UMAP still to compute: show PCA meanwhile
+        st.caption("Meanwhile, the PCA map:")
+        method, projection = "pca", map_data.run_projection(record.id, "pca", "evaluate_map")
+    predictions = run.predictions
+    try:
+        points = map_payload.points_payload(
+            projection.coordinates, predictions.labels, predictions.probabilities
+        )
+    except ValueError as error:
+        st.error(f"**The map cannot be drawn.** {error} Compute the features again.", icon=":material/error:")
+        return
+    highlight, sentence = chosen_cell_indices(run)
+    if sentence:
+        text_col, button_col = st.columns([5, 1], vertical_alignment="center")
+        text_col.markdown(sentence)
+        button_col.button(
+            "Clear",
+            key="evaluate_map_clear_cell",
+            on_click=evaluate_view.reset_gallery,
+            icon=":material/close:",
+            help="Stop highlighting the chosen cell.",
+        )
+    st.caption(map_data.describe_projection(projection) + " Hover a point to see its image.")
+    token = selection_token((record.id, method, colour))
+    args = map_payload.map_args(
+        points, colour=colour, highlight=highlight, selection_token=token, highlight_name="Chosen cell"
+    )
+    value = embedding_map.embedding_map(args, key=MAP_KEY, on_change=_first_gallery_page)
+    render_selection(map_payload.selected_indices(value, token, points["count"]), run)
+
+
+def render_selection(indices: np.ndarray | None, run: RunEvaluation) -> None:
+    """The selected images in the gallery, with a sentence counting them by class."""
+    st.subheader("Selected images")
+    if indices is None:
+        st.info(HOW_TO_SELECT, icon=":material/gesture_select:")
+        return
+    if len(indices) == 0:
+        st.info("The selection holds no images. " + HOW_TO_SELECT, icon=":material/gesture_select:")
+        return
+    st.markdown(map_payload.describe_selection(indices, run.predictions.labels))
+    evaluate_gallery.render_gallery(
+        evaluation.rank_by_confidence(indices, run.predictions),
+        run.predictions.probabilities,
+        run.predictions.labels,
+        GALLERY_KEY,
+        HOW_TO_SELECT,
+    )
