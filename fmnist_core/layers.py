@@ -81,12 +81,19 @@ def model_layers(run_model: RunModel) -> list[Any]:
 def summary_rows(run_model: RunModel) -> list[SummaryRow]:
     """The rows of ``model.summary()``: the same names, output shapes and parameter counts."""
     return [
-        SummaryRow(layer.name, type(layer).__name__, str(_output_shape(layer)), int(layer.count_params()))
+        SummaryRow(
+            layer.name,
+            type(layer).__name__,
+            str(_output_shape(layer)),
+            int(layer.count_params()),
+        )
         for layer in model_layers(run_model)
     ]
 
 
 def _output_shape(layer: Any) -> tuple:
+    """The layer's output shape with the batch axis (a layer called several times in an imported
+    graph: its first call's, as Keras's ``layer.output``)."""
     return tuple(layer.output.shape)
 
 

@@ -107,8 +107,11 @@ def render_feature_maps(run_id: str, image: np.ndarray) -> None:
 
 
 def render_filters(run_model: inference.RunModel) -> None:
-    """The first convolution layer's kernels on a diverging scale."""
-    name, kernels = layers.first_filters(run_model)
+    """The first convolution layer's kernels on a diverging scale (nothing for pooling-only models)."""
+    try:
+        name, kernels = layers.first_filters(run_model)
+    except layers.LayersUnavailable:
+        return
     picture, limit = layer_plots.weight_picture(kernels, columns=8)
     st.subheader("First-layer filters")
     st.image(picture, width=min(picture.shape[1], 480))
@@ -125,20 +128,7 @@ def render_dense_units(run_id: str, run_model: inference.RunModel, image: np.nda
     _, limit = layer_plots.weight_picture(weights)  # one colour scale for every picture below
     st.subheader(f"Hidden units (layer {name})")
     if image is not None:
-        probe = loaders.load_layer_probe(run_id, "dense")
-        activations = probe.outputs(image[None])[0][0]
-        count = min(20, len(activations))
-        st.markdown(f"**The {count} most active of {len(activations)} units for this image**")
-        st.plotly_chart(
-            layer_plots.plot_unit_activations(activations, count), key="layers_units", config=NO_TOOLBAR
-        )
-        top = layer_plots.top_units(activations, 8)
-        st.image(
-            [layer_plots.weight_picture(weights[unit : unit + 1], limit=limit)[0] for unit in top],
-            caption=[f"unit {unit} · {activations[unit]:.3g}" for unit in top],
-            width=84,
-        )
-        st.caption("The weights of the 8 most active units: what each looks for in the image.")
+        render_unit_activations(run_id, weights, limit, image)
     picture, _ = layer_plots.weight_picture(weights, columns=16, limit=limit)
     st.markdown(
         f"**Every unit's {weights.shape[1]} × {weights.shape[2]} weights** (unit 0 top left, 16 per row)"
@@ -149,6 +139,28 @@ def render_dense_units(run_id: str, run_model: inference.RunModel, image: np.nda
         f"full colour is ±{limit:.3g}. A well-trained unit often shows a garment's silhouette; in a "
         "barely trained model the weights still look like the random noise they started from."
     )
+
+
+def render_unit_activations(run_id: str, weights: np.ndarray, limit: float, image: np.ndarray) -> None:
+    """The most active units for the image as bars, then the weight images of the top 8."""
+    try:
+        probe = loaders.load_layer_probe(run_id, "dense")
+    except layers.LayersUnavailable as error:  # e.g. a layer shared in an imported graph
+        st.warning(f"**No unit activations.** {error}", icon=":material/warning:")
+        return
+    activations = probe.outputs(image[None])[0][0]
+    count = min(20, len(activations))
+    st.markdown(f"**The {count} most active of {len(activations)} units for this image**")
+    st.plotly_chart(
+        layer_plots.plot_unit_activations(activations, count), key="layers_units", config=NO_TOOLBAR
+    )
+    top = layer_plots.top_units(activations, 8)
+    st.image(
+        [layer_plots.weight_picture(weights[unit : unit + 1], limit=limit)[0] for unit in top],
+        caption=[f"unit {unit} · {activations[unit]:.3g}" for unit in top],
+        width=84,
+    )
+    st.caption("The weights of the 8 most active units: what each looks for in the image.")
 
 
 def render_summary(run_model: inference.RunModel) -> None:

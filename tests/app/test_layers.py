@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -179,3 +180,44 @@ def test_an_uploaded_picture_is_framed_like_draws_and_a_broken_file_refused(seed
     at.file_uploader(key="layers_upload").set_value(("fake.png", b"not a picture", "image/png")).run()
     assert "This file cannot be used" in at.error[0].value
     assert not [caption for caption in captions(at) if " maps, values " in caption]
+
+
+def imported_model(kind: str, path: Path) -> Path:
+    """A small functional model saved as .keras: with a convolution, with pooling only, or with
+    neither feature maps nor a Dense layer reading the 784 pixels."""
+    import keras
+
+    inputs = keras.Input((28, 28))
+    if kind == "conv":
+        hidden = keras.layers.Reshape((28, 28, 1))(inputs)
+        hidden = keras.layers.AveragePooling2D(2)(keras.layers.Conv2D(4, 3, activation="relu")(hidden))
+    elif kind == "pooling":  # maps, but no convolution: no filters to show
+        hidden = keras.layers.MaxPooling2D(2)(keras.layers.Reshape((28, 28, 1))(inputs))
+    else:  # a Dense layer over rows of 56 values: neither maps nor 28 x 28 weight images
+        hidden = keras.layers.Dense(8)(keras.layers.Reshape((14, 56))(inputs))
+    outputs = keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(hidden))
+    keras.Model(inputs, outputs).save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["conv", "pooling", "neither"])
+def test_imported_models_get_the_views_their_layers_allow(
+    seeded_artifacts: Path, tmp_path: Path, kind: str
+) -> None:
+    from fmnist_core.importing import import_keras_model
+
+    folder = import_keras_model(imported_model(kind, tmp_path / f"{kind}.keras"), seeded_artifacts)
+    at = open_page(run=folder.name)
+    assert at.selectbox(key="layers_run").value == folder.name
+    maps = [caption for caption in captions(at) if " maps, values " in caption]
+    if kind == "conv":
+        assert_map_captions(at, folder.name, dataset_images(0))
+        assert len(maps) == 2 and "The 4 kernels of" in texts(at)
+    elif kind == "pooling":
+        assert_map_captions(at, folder.name, dataset_images(0))
+        assert len(maps) == 1 and "kernels of" not in texts(at)
+    else:
+        assert not maps
+        assert "has no convolution layer and no Dense layer reading the 784 pixels" in at.info[0].value
+    model = load_run_model(folder).model
+    assert f"Total parameters: **{model.count_params():,}**" in texts(at)

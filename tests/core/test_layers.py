@@ -212,3 +212,19 @@ def test_the_top9_job_ranks_the_whole_test_set_in_its_own_process(seeded_artifac
     # The stored values are the winners' mean activations, as the model computes them here.
     output = layers.map_probe(run_model).outputs(dataset_images(10_000)[indices])[0]
     np.testing.assert_allclose(output[..., 3].mean(axis=(1, 2)), values, rtol=1e-4)
+
+
+def test_a_layer_shared_in_an_imported_graph_shows_its_first_call() -> None:
+    import keras
+
+    inputs = keras.Input((28, 28))
+    shared = keras.layers.Dense(784, activation="relu", name="shared")
+    flat = keras.layers.Flatten()(inputs)
+    outputs = keras.layers.Dense(10, activation="softmax")(shared(shared(flat)))  # called twice
+    run_model = RunModel("imported-run", "imported", "keras", keras.Model(inputs, outputs), 2)
+    rows = {row.name: row for row in layers.summary_rows(run_model)}
+    assert rows["shared"].output_shape == "(None, 784)" and rows["shared"].params == 784 * 785
+    assert sum(row.params for row in rows.values()) == run_model.model.count_params()
+    image = dataset_images(1)
+    first_call = np.asarray(shared(image.reshape(1, -1)))
+    np.testing.assert_allclose(layers.dense_probe(run_model).outputs(image)[0], first_call, rtol=1e-5)
