@@ -18,6 +18,7 @@ from plotly import colors
 MAP_SCALE = "Viridis"  # sequential: dark = quiet, yellow = most active in the layer
 WEIGHT_SCALE = "RdBu_r"  # diverging, white at 0: blue negative, red positive
 GAP = 1  # pixels between tiles (drawn white)
+WEIGHT_PERCENTILE = 99.0  # full colour at this percentile of |weight|: outliers saturate
 WEIGHT_GAP_LEVEL = 140  # weights near 0 are white, so their tiles are parted in gray
 TILE_PIXELS = 48  # a map is enlarged (nearest neighbour) to about this many screen pixels
 BAR_COLOUR = "#4c78a8"
@@ -116,13 +117,14 @@ def weight_picture(
     Args:
         images: The weights, one (h, w) image per unit or filter.
         columns: Tiles per row.
-        limit: The weight drawn at full colour; the largest absolute weight when None.
+        limit: The weight drawn at full colour (larger ones are clipped to it); when None, the
+            `WEIGHT_PERCENTILE` of the absolute weights: a few outliers would leave the rest pale.
 
     Returns:
         The picture and the weight drawn at full colour (the scale is ±this value, shared by all).
     """
     images = np.asarray(images, np.float32)
-    limit = limit or float(np.abs(images).max()) or 1.0
+    limit = limit or float(np.percentile(np.abs(images), WEIGHT_PERCENTILE)) or 1.0
     scale = scale_for(images.shape[1])
     # Gaps of several pixels: weights near 0 are white-ish, and tiny kernels are enlarged a lot.
     grid, gaps = tile(images, grid_columns(len(images), columns), scale, max(2, scale // 4))

@@ -136,8 +136,8 @@ def render_dense_units(run_id: str, run_model: inference.RunModel, image: np.nda
     st.image(picture, width=min(picture.shape[1], 960))
     st.caption(
         "Red pixels raise the unit's activation when lit, blue ones lower it, white ones are ignored; "
-        f"full colour is ±{limit:.3g}. A well-trained unit often shows a garment's silhouette; in a "
-        "barely trained model the weights still look like the random noise they started from."
+        f"full colour is ±{limit:.3g} (99% of the weights lie within). A trained unit shows the edges and "
+        "parts of garments it answers to; an untrained one looks like the random noise it started from."
     )
 
 
@@ -158,7 +158,7 @@ def render_unit_activations(run_id: str, weights: np.ndarray, limit: float, imag
     st.image(
         [layer_plots.weight_picture(weights[unit : unit + 1], limit=limit)[0] for unit in top],
         caption=[f"unit {unit} · {activations[unit]:.3g}" for unit in top],
-        width=84,
+        width=96,
     )
     st.caption("The weights of the 8 most active units: what each looks for in the image.")
 

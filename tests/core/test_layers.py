@@ -109,7 +109,14 @@ def test_mlp_weight_images_are_its_first_kernels_columns(trained_root: Path) -> 
     for unit in (0, 17, 127):
         np.testing.assert_array_equal(images[unit].reshape(-1), kernel[:, unit])
     picture, limit = layer_plots.weight_picture(images)
-    assert limit == pytest.approx(float(np.abs(kernel).max()))
+    assert limit == pytest.approx(float(np.percentile(np.abs(kernel), layer_plots.WEIGHT_PERCENTILE)))
+    strongest = np.unravel_index(np.argmax(kernel), kernel.shape)  # beyond the limit: full red
+    unit, pixel = strongest[1], strongest[0]
+    scale, columns = layer_plots.scale_for(28), 16
+    gap = max(2, scale // 4)
+    top = (unit // columns) * (28 * scale + gap) + (pixel // 28) * scale
+    left = (unit % columns) * (28 * scale + gap) + (pixel % 28) * scale
+    assert picture[top, left].tolist() == layer_plots.colour_table(layer_plots.WEIGHT_SCALE)[-1].tolist()
     # Diverging scale centred on 0: a zero weight is the scale's middle (white-ish) colour.
     centre = layer_plots.colour_table(layer_plots.WEIGHT_SCALE)[128]
     assert centre.min() > 230
