@@ -95,30 +95,35 @@ def render_map_tab(record: RunRecord, run: RunEvaluation) -> None:
     if features is None:
         return
     method, colour = read_controls()
-    projection = map_data.run_projection(record.id, method, "evaluate_map")
-    if projection is None:  # UMAP still to compute: show PCA meanwhile
-        st.caption("Meanwhile, the PCA map:")
-        method, projection = "pca", map_data.run_projection(record.id, "pca", "evaluate_map")
-    predictions = run.predictions
-    try:
-        points = map_payload.points_payload(
-            projection.coordinates, predictions.labels, predictions.probabilities
-        )
-    except ValueError as error:
-        st.error(f"**The map cannot be drawn.** {error} Compute the features again.", icon=":material/error:")
-        return
-    highlight, sentence = chosen_cell_indices(run)
-    if sentence:
-        text_col, button_col = st.columns([5, 1], vertical_alignment="center")
-        text_col.markdown(sentence)
-        button_col.button(
-            "Clear",
-            key="evaluate_map_clear_cell",
-            on_click=evaluate_view.reset_gallery,
-            icon=":material/close:",
-            help="Stop highlighting the chosen cell.",
-        )
-    st.caption(map_data.describe_projection(projection) + " Hover a point to see its image.")
+    # What varies above the map (job progress, the highlight) lives in one container, so the map
+    # keeps its place among the elements and its frame is not rebuilt on every change.
+    with st.container():
+        projection = map_data.run_projection(record.id, method, "evaluate_map")
+        if projection is None:  # UMAP still to compute: show PCA meanwhile
+            st.caption("Meanwhile, the PCA map:")
+            method, projection = "pca", map_data.run_projection(record.id, "pca", "evaluate_map")
+        predictions = run.predictions
+        try:
+            points = map_payload.points_payload(
+                projection.coordinates, predictions.labels, predictions.probabilities
+            )
+        except ValueError as error:
+            st.error(
+                f"**The map cannot be drawn.** {error} Compute the features again.", icon=":material/error:"
+            )
+            return
+        highlight, sentence = chosen_cell_indices(run)
+        if sentence:
+            text_col, button_col = st.columns([5, 1], vertical_alignment="center")
+            text_col.markdown(sentence)
+            button_col.button(
+                "Clear",
+                key="evaluate_map_clear_cell",
+                on_click=evaluate_view.reset_gallery,
+                icon=":material/close:",
+                help="Stop highlighting the chosen cell.",
+            )
+        st.caption(map_data.describe_projection(projection) + " Hover a point to see its image.")
     token = selection_token((record.id, method, colour))
     args = map_payload.map_args(
         points, colour=colour, highlight=highlight, selection_token=token, highlight_name="Chosen cell"

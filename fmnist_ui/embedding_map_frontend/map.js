@@ -31,6 +31,7 @@ const state = {
   lastSignature: null,
   args: null,
   lastSelection: null, // what was last sent back (read by the tests and the benchmark)
+  renders: [], // [start, end] of each Plotly.react, in this frame's clock (read by the benchmark)
 };
 
 function send(type, extra) {
@@ -218,7 +219,11 @@ function render(args, theme) {
     scrollZoom: true,
     modeBarButtonsToRemove: ["toImage", "autoScale2d"],
   };
-  Plotly.react(plot, data, layout, config).then(attachEvents);
+  const started = performance.now();
+  Plotly.react(plot, data, layout, config).then(() => {
+    state.renders.push([started, performance.now()]);
+    attachEvents();
+  });
 }
 
 let eventsAttached = false;
