@@ -25,7 +25,7 @@ from fmnist_core.atomic_files import atomic_write_bytes
 from fmnist_ui import loaders
 
 FRONTEND = Path(__file__).with_name("embedding_map_frontend")
-FRONTEND_FILES = ("index.html", "map.js", "map.css")
+FRONTEND_FILES = ("index.html", "traces.js", "map.js", "map.css")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 SPRITE = "sprite.png"
 HEIGHT = 560  # the frame's height on a wide screen (400 below 600 pixels of width), set by map.js
