@@ -45,6 +45,10 @@ test: dev-setup test-deps
 bench: dev-setup browser-deps
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/sweeps_bench.py
+	$(BIN)/python -m bench.features_bench
+	$(BIN)/python bench/map_bench.py
+	$(BIN)/python -m bench.label_review_bench
+	$(BIN)/python -m bench.layers_bench
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .

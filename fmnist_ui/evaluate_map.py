@@ -76,7 +76,7 @@ def read_controls() -> tuple[str, str]:
             horizontal=True,
             key=METHOD_KEY,
             help="PCA is instant. UMAP keeps neighbourhoods better and separates the classes more "
-            "clearly; it is computed once per run in the background (about a minute).",
+            "clearly; it is computed once per run in the background (about 20 seconds).",
         )
     with colour_col:
         colour = st.radio(

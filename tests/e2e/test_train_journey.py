@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from fmnist_core import runs
 from tests.e2e.conftest import screenshot, wait_idle
@@ -44,6 +45,8 @@ def open_page(page, server, name: str) -> None:
 
 def set_number(page, label: str, value: int) -> None:
     field = page.get_by_label(label, exact=True)
+    # After a model change Streamlit briefly keeps the previous form's field beside the new one.
+    expect(field).to_have_count(1, timeout=15_000)
     field.fill(str(value))
     field.press("Enter")
     wait_idle(page)
