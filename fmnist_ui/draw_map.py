@@ -11,9 +11,11 @@ import numpy as np
 import streamlit as st
 
 from fmnist_core import features, inference, map_payload, projection
+from fmnist_core.data import CLASS_NAMES
 from fmnist_ui import embedding_map, loaders, map_data
 
 NEIGHBOURS = 10
+LOOK_ALIKES = 3  # shown as images: a wrong answer explains itself
 
 
 def render_drawing_map(run_model: inference.RunModel, image: np.ndarray) -> None:
@@ -42,6 +44,7 @@ def render_drawing_map(run_model: inference.RunModel, image: np.ndarray) -> None
     predictions = loaders.load_predictions(run_model.run_id)
     sentence = map_payload.describe_neighbourhood(predictions.labels[nearest])
     st.markdown(sentence)
+    render_look_alikes(nearest[:LOOK_ALIKES], predictions.labels)
     st.caption(
         map_data.describe_projection(layout) + f" The outlined points are the {NEIGHBOURS} test images "
         "nearest to your drawing in feature space. Hover a point to see its image."
@@ -56,3 +59,12 @@ def render_drawing_map(run_model: inference.RunModel, image: np.ndarray) -> None
         marked=map_payload.MarkedPoint(float(x), float(y), sentence.replace("**", "")),
     )
     embedding_map.embedding_map(args, key="draw_map")
+
+
+def render_look_alikes(indices: np.ndarray, labels: np.ndarray) -> None:
+    """The test images nearest to the drawing in the model's feature space, with their classes."""
+    st.markdown("Your drawing looks like these test images (nearest first):")
+    images = loaders.load_dataset().x_test[indices]
+    with st.container(horizontal=True, key="draw_look_alikes"):
+        for image, index in zip(images, indices, strict=True):
+            st.image(image, caption=f"Test image {index}: {CLASS_NAMES[labels[index]]}", width=96)

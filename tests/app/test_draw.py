@@ -99,7 +99,8 @@ def test_a_drawing_gets_the_chosen_runs_probabilities_and_saliency(
     assert_bars_show(figure, expected)
     assert verdict(expected) in markdown_text(at)
     top = CLASS_NAMES[int(np.argmax(expected))]
-    assert image_captions(at) == [DRAWING_CAPTION, f"{method}: what drove {top}"]
+    analysis = [caption for caption in image_captions(at) if not caption.startswith("Test image")]
+    assert analysis == [DRAWING_CAPTION, f"{method}: what drove {top}"]
     assert not any(PROMPT in info.value for info in at.info)
 
 
@@ -217,3 +218,20 @@ def test_the_page_modules_do_not_start_tensorflow() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_the_drawing_shows_its_three_nearest_test_images(
+    seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The look-alikes are the 3 test images nearest to the drawing's features, as the core finds them."""
+    from fmnist_core import features, inference, projection
+
+    at = open_page(monkeypatch, drawn_rectangle())
+    run_id = choose_run(at, "cnn")
+    folder = runs.run_path(run_id)
+    image = preprocess_drawing(drawn_rectangle(), fill_holes=True)
+    drawn = features.extract_features(inference.load_run_model(folder), image[None])
+    expected = projection.nearest_test_images(features.load_features(folder), drawn, 3)[0]
+    labels = load_fashion_mnist().y_test
+    captions = [caption for caption in image_captions(at) if caption.startswith("Test image")]
+    assert captions == [f"Test image {i}: {CLASS_NAMES[labels[i]]}" for i in expected]
