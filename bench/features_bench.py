@@ -17,7 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from fmnist_core.tensorflow_logs import tensorflow_log_level
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
 
 from fmnist_core import data, features, inference, run_summary, runs  # noqa: E402
 
