@@ -22,6 +22,7 @@ from fmnist_core import runs
 from fmnist_core.atomic_files import atomic_write_json, read_json
 from fmnist_core.sweeps.folders import load_sweep
 from fmnist_core.sweeps.storage import sweep_dir
+from fmnist_core.training.reporting import every
 
 WORKER_HEARTBEAT_S = 10.0
 WORKER_TIMEOUT_S = 60.0
@@ -66,22 +67,16 @@ def registered_worker(name: str, artifacts: str | os.PathLike | None = None) -> 
     path = sweep_dir(name, artifacts) / "workers" / f"{socket.gethostname()}-{os.getpid()}.json"
     path.parent.mkdir(exist_ok=True)
     info = {"pid": os.getpid(), "host": socket.gethostname(), "started_at": runs.now_iso()}
-    done = threading.Event()
 
     def beat() -> None:
-        while True:
-            with contextlib.suppress(OSError):
-                atomic_write_json(path, {**info, "heartbeat_at": runs.now_iso()})
-            if done.wait(WORKER_HEARTBEAT_S):
-                return
+        with contextlib.suppress(OSError):
+            atomic_write_json(path, {**info, "heartbeat_at": runs.now_iso()})
 
-    thread = threading.Thread(target=beat, daemon=True, name=f"sweep-{name}-heartbeat")
-    thread.start()
+    beat()
     try:
-        yield
+        with every(WORKER_HEARTBEAT_S, beat, name=f"sweep-{name}-heartbeat"):
+            yield
     finally:
-        done.set()
-        thread.join()
         with contextlib.suppress(OSError):
             path.unlink()
 
