@@ -14,7 +14,7 @@ import streamlit as st
 from fmnist_core import drawing, inference
 from fmnist_core.data import CLASS_NAMES, to_model_input
 from fmnist_core.runs import RunRecord
-from fmnist_ui import draw_analysis, draw_canvas, draw_map, draw_plots, loaders, run_choice
+from fmnist_ui import draw_analysis, draw_canvas, draw_map, draw_plots, draw_recommend, loaders, run_choice
 
 CANVAS_VERSION = "draw_canvas_version"  # bumped by Clear: a new canvas key gives an empty canvas
 TEST_INDEX = "draw_test_index"
@@ -57,7 +57,11 @@ def init_state() -> None:
 
 
 def pick_run(records: list[RunRecord]) -> RunRecord | None:
-    """A select box of finished runs; None (with a hint) when there are none."""
+    """A select box of finished runs; None (with a hint) when there are none.
+
+    Opens at the run picked last (here, on Evaluate or in the URL), else at the most accurate run
+    of ``cnn_draw``, the model trained for drawings, else at the most accurate run.
+    """
     if not records:
         st.info(
             "No finished runs yet. Train a model on the **Train** page first (a CNN for 2 epochs "
@@ -68,7 +72,7 @@ def pick_run(records: list[RunRecord]) -> RunRecord | None:
     return run_choice.pick_run(
         records,
         "draw_run",
-        run_choice.most_accurate,
+        draw_recommend.default_run,
         label="Model run",
         help="The finished run whose model judges your drawing (newest first). The run picked here "
         "or on Evaluate stays chosen on both pages.",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fmnist_ui import draw_view, loaders
+from fmnist_ui import draw_recommend, draw_view, loaders
 from fmnist_ui.router import ensure_app_router
 
 ensure_app_router()
@@ -14,7 +14,9 @@ st.caption(
 )
 draw_view.init_state()
 
-record = draw_view.pick_run(loaders.finished_runs())
+finished = loaders.finished_runs()
+draw_recommend.recommend_drawing_model(finished, loaders.list_runs())
+record = draw_view.pick_run(finished)
 if record is None:
     st.stop()
 compare_all = st.toggle(

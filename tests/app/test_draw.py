@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -235,3 +236,83 @@ def test_the_drawing_shows_its_three_nearest_test_images(
     labels = load_fashion_mnist().y_test
     captions = [caption for caption in image_captions(at) if caption.startswith("Test image")]
     assert captions == [f"Test image {i}: {CLASS_NAMES[labels[i]]}" for i in expected]
+
+
+# ---------------------------------------------------------------- the model for drawings
+
+RECOMMENDATION = "Drawings are recognised best by `cnn_draw`"
+
+
+def recommended(at: AppTest) -> bool:
+    return any(RECOMMENDATION in info.value for info in at.info)
+
+
+def test_without_a_cnn_draw_run_the_page_recommends_it_and_its_button_starts_it(
+    seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fmnist_core.training import TrainingConfig
+    from fmnist_ui import train_view
+
+    launched: list[TrainingConfig] = []
+
+    def fake_launch(config: TrainingConfig) -> str:
+        launched.append(config)
+        return runs.create_run(config.model, config.to_dict(), pid=os.getpid()).name
+
+    monkeypatch.setattr(train_view, "launch_training", fake_launch)
+    at = open_page(monkeypatch, None)
+    assert recommended(at)
+    at.button(key="draw_train_model").click().run()
+    assert not at.exception, at.exception
+    assert launched == [TrainingConfig.for_model("cnn_draw")]
+    (started,) = [success.value for success in at.success]
+    run_id = next(record.id for record in runs.list_runs() if record.model == "cnn_draw")
+    assert run_id in started and "Train page" in started
+    at.run()  # while it trains: said so, and no second button
+    assert recommended(at)
+    assert any(run_id in caption.value and "training now" in caption.value for caption in at.caption)
+    assert not [button for button in at.button if button.key == "draw_train_model"]
+
+
+def test_the_recommendations_button_says_when_another_run_is_training(
+    seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fmnist_core.training import TrainingConfig
+
+    config = TrainingConfig.for_model("mlp", epochs=1).to_dict()
+    busy = runs.create_run(
+        "mlp",
+        config,
+        status="running",
+        pid=os.getpid(),
+        started_at=runs.now_iso(),
+        heartbeat_at=runs.now_iso(),
+    )
+    at = open_page(monkeypatch, None)
+    at.button(key="draw_train_model").click().run()
+    assert not at.exception, at.exception
+    (error,) = [error.value for error in at.error]
+    assert "cnn_draw could not be started" in error and busy.name in error and "already training" in error
+    assert not any(record.model == "cnn_draw" for record in runs.list_runs())
+
+
+def test_a_finished_cnn_draw_run_is_picked_and_not_recommended_again(
+    seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import train_tiny_run
+
+    folder = train_tiny_run(seeded_artifacts, "cnn_draw")
+    at = open_page(monkeypatch, drawn_rectangle())
+    assert not recommended(at)
+    assert at.selectbox(key="draw_run").value == folder.name  # preferred over the more accurate cnn
+    cnn = next(record.id for record in runs.list_runs() if record.model == "cnn")
+    at.selectbox(key="draw_run").set_value(cnn).run()
+    at.run()
+    assert at.selectbox(key="draw_run").value == cnn  # the user's choice stays
+
+
+def test_with_no_runs_at_all_the_page_recommends_cnn_draw(
+    artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(monkeypatch, None)
+    assert recommended(at) and any("No finished runs yet" in info.value for info in at.info)
