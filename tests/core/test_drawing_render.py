@@ -64,7 +64,9 @@ def test_mirrored_drawings_point_the_other_way(test_images) -> None:
     mirrored = drawing_render.draw_on_canvas(mask, "silhouette", mirrored=True)
     width = drawing_render.CANVAS_SIZE
     margin = (width - drawing_render.DRAWING_SIZE) // 2
-    assert (ink(mirrored)[:, margin : width - margin] == ink(plain)[:, margin : width - margin][:, ::-1]).all()
+    assert (
+        ink(mirrored)[:, margin : width - margin] == ink(plain)[:, margin : width - margin][:, ::-1]
+    ).all()
 
 
 def test_drawings_pass_through_the_pages_preprocessing(test_images) -> None:
@@ -72,7 +74,7 @@ def test_drawings_pass_through_the_pages_preprocessing(test_images) -> None:
     for style in drawing_render.STYLES:
         inputs = drawing_render.render_drawings(x[:6], style)
         assert inputs.shape == (6, 28, 28) and inputs.dtype == np.float32
-        assert 0.0 <= inputs.min() and inputs.max() <= 1.0
+        assert inputs.min() >= 0.0 and inputs.max() <= 1.0
         pen = drawing_render.PEN_WIDTHS[2 % len(drawing_render.PEN_WIDTHS)]
         canvas = drawing_render.draw_on_canvas(drawing_render.item_mask(x[2]), style, pen)
         np.testing.assert_array_equal(inputs[2], preprocess_drawing(canvas, fill_holes=True))
