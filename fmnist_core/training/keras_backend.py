@@ -79,7 +79,10 @@ class RunReporter(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs if logs is not None else {}
         val_probabilities = predict(self.predictor, self.x_val) if len(self.x_val) else None
-        line = self.logger.log(epoch + 1, float(logs["loss"]), float(logs["accuracy"]), val_probabilities)
+        rate = float(self.model.optimizer.learning_rate)
+        line = self.logger.log(
+            epoch + 1, float(logs["loss"]), float(logs["accuracy"]), val_probabilities, rate
+        )
         logs.update({key: line[key] for key in ("val_loss", "val_accuracy") if key in line})
         if line.get("val_loss", float("inf")) < self.best_loss:
             self.best_loss, self.best_weights = line["val_loss"], self.model.get_weights()

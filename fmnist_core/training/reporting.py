@@ -61,11 +61,19 @@ class EpochLogger:
         self.started = time.perf_counter()
 
     def log(
-        self, epoch: int, loss: float, acc: float, val_probabilities: np.ndarray | None
+        self,
+        epoch: int,
+        loss: float,
+        acc: float,
+        val_probabilities: np.ndarray | None,
+        learning_rate: float | None = None,
     ) -> dict[str, Any]:
-        """Records epoch ``epoch`` (1-based); returns the line, including val_loss/val_accuracy."""
+        """Records epoch ``epoch`` (1-based); returns the line, including val_loss/val_accuracy
+        and the learning rate the epoch ended with, when given."""
         now = time.perf_counter()
         line: dict[str, Any] = {"epoch": epoch, "loss": loss, "accuracy": acc, "seconds": now - self.started}
+        if learning_rate is not None:
+            line["learning_rate"] = learning_rate
         self.started = now
         if val_probabilities is not None and len(self.val_labels):
             predicted = val_probabilities.argmax(axis=1)

@@ -164,3 +164,48 @@ def test_a_failed_run_shows_its_error(seeded_artifacts: Path) -> None:
     runs.create_run("mlp", config, status="failed", error=error, finished_at=runs.now_iso())
     at = open_train_page()
     assert any(error in message.value for message in at.error)
+
+
+def test_the_improvements_train_and_come_back_from_a_link(seeded_artifacts: Path, monkeypatch) -> None:
+    launched: list[TrainingConfig] = []
+
+    def fake_launch(config: TrainingConfig) -> str:
+        launched.append(config)
+        return runs.create_run(config.model, config.to_dict(), pid=os.getpid()).name
+
+    monkeypatch.setattr(train_view, "launch_training", fake_launch)
+    at = open_train_page()
+    at.selectbox(key="train_model").set_value("cnn").run()
+    assert at.expander[0].label == "Improvements the tutorials suggest"
+    assert at.selectbox(key="train_cnn_optimizer").options == ["Adam", "SGD + momentum 0.9", "RMSprop"]
+    at.selectbox(key="train_cnn_optimizer").set_value("rmsprop")
+    at.selectbox(key="train_cnn_augmentation").set_value("shift_flip_zoom")
+    at.slider(key="train_cnn_label_smoothing").set_value(0.1)
+    at.number_input(key="train_cnn_plateau_patience").set_value(2).run()
+    assert at.query_params["optimizer"] == "rmsprop" and at.query_params["plateau_patience"] == "2"
+    at.button(key="train_start").click().run()
+    assert not at.exception and not at.error
+    (config,) = launched  # the other settings open at the latest cnn run's
+    assert (config.optimizer, config.augmentation) == ("rmsprop", "shift_flip_zoom")
+    assert (config.label_smoothing, config.plateau_patience) == (0.1, 2)
+
+    reloaded = AppTest.from_file(APP, default_timeout=60)  # a shared link opens the same choices
+    reloaded.query_params.update(at.query_params)
+    reloaded.run()
+    reloaded.switch_page("pages/train.py").run()
+    assert reloaded.selectbox(key="train_cnn_optimizer").value == "rmsprop"
+    assert reloaded.selectbox(key="train_cnn_augmentation").value == "shift_flip_zoom"
+
+    bad = AppTest.from_file(APP, default_timeout=60)
+    bad.query_params.update({"model": "cnn", "optimizer": "adagrad"})
+    bad.run()
+    bad.switch_page("pages/train.py").run()
+    assert "optimizer=adagrad" in bad.warning[0].value
+    assert bad.selectbox(key="train_cnn_optimizer").value == "adam"
+
+
+def test_scikit_learn_models_show_no_improvements(seeded_artifacts: Path) -> None:
+    at = open_train_page()
+    at.selectbox(key="train_model").set_value("logreg").run()
+    assert not at.expander and "train_logreg_optimizer" not in keys(at)
+    assert "mlp_softmax" not in at.selectbox(key="train_model").options  # recipe-only models
