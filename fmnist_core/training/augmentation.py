@@ -4,8 +4,10 @@
 [0, 1] to a batch of the same shape, or None for ``"none"``. Only the training batches pass through
 it: validation, test and prediction inputs never do.
 
-- ``shift_flip_zoom``: Keras preprocessing layers (shift up to 10%, horizontal flip, zoom up to 10%,
-  empty space filled with black like the dataset's background).
+- ``shift_flip_zoom``: Keras preprocessing layers (whole-pixel shifts up to 2 pixels, horizontal
+  flip, zoom up to 5%, empty space filled with black like the dataset's background). With 10%
+  bilinear shifts and zooms the cloth's texture came out blurred, and the improved recipe reached
+  only 0.897 validation accuracy after 13 epochs.
 - ``drawing``: what people draw on the Draw page. Each image is, with probability
   ``DRAWING_SHARE``, replaced by a drawing of itself: its filled silhouette at a random grey level
   (narrow gaps closed or the item a pixel fatter, as a traced outline that the page fills comes
@@ -24,6 +26,8 @@ from collections.abc import Callable
 from typing import Any
 
 AUGMENTATIONS = ("none", "shift_flip_zoom", "drawing")
+SHIFT = 0.08  # of the height and width: at most 2 pixels
+ZOOM = 0.05  # in and out, at most 1.4 pixels at the edge
 DRAWING_SHARE = 0.4  # fraction of the training images replaced by a drawing of themselves
 OUTLINE_SHARE = 0.4  # of those, the fraction drawn as outlines (the rest as filled silhouettes)
 INK_LEVEL = 0.05  # a pixel brighter than this belongs to the item (the background is 0)
@@ -57,9 +61,12 @@ def build_shift_flip_zoom(seed: int) -> Any:
     layers = keras.layers
     return keras.Sequential(
         [
-            layers.RandomTranslation(0.1, 0.1, fill_mode="constant", fill_value=0.0, seed=seed),
+            # whole-pixel shifts of up to 2 pixels: bilinear ones would blur the cloth's texture
+            layers.RandomTranslation(
+                SHIFT, SHIFT, fill_mode="constant", fill_value=0.0, interpolation="nearest", seed=seed
+            ),
             layers.RandomFlip("horizontal", seed=seed + 1),
-            layers.RandomZoom(0.1, fill_mode="constant", fill_value=0.0, seed=seed + 2),
+            layers.RandomZoom(ZOOM, fill_mode="constant", fill_value=0.0, seed=seed + 2),
         ],
         name="shift_flip_zoom",
     )
