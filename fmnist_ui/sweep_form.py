@@ -93,7 +93,8 @@ def search_widget(model: str, param: str) -> sweeps.Param | None:
     if param in CHOICE_HYPERPARAMETERS:
         options = CHOICE_HYPERPARAMETERS[param][0]
         chosen = st.multiselect(
-            f"{label} choices", options, default=list(options), format_func=widgets.choice_name, key=widget_key
+            f"{label} choices", options, default=list(options), format_func=widgets.choice_name,
+            key=widget_key, help=CHOICE_HYPERPARAMETERS[param][1],
         )  # fmt: skip
         kept = tuple(value for value in options if value in chosen)  # in the registry's order
         return sweeps.Param("categorical", choices=kept) if kept else None

@@ -87,25 +87,29 @@ def filter_widget(sweep: str, param: str, space: sweeps.Param) -> tuple[Any, Any
 def filter_ranges(sweep: str, space: dict[str, sweeps.Param]) -> dict[str, sweep_plots.Filter]:
     """The ranges narrower than the searched ones (the sets of choices smaller than all), from
     the Filter trials expander."""
-    ranges = {}
+    ranges: dict[str, sweep_plots.Filter] = {}
+    numbers = [param for param, searched in space.items() if not is_choice(searched)]
+    choices = [param for param in space if param not in numbers]
     with st.expander("Filter trials", icon=":material/filter_alt:"):
         st.caption("The table below shows only the trials inside every range; the chart highlights them.")
-        columns = st.columns(min(len(space), 3) or 1)
-        for index, (param, searched) in enumerate(space.items()):
-            with columns[index % len(columns)]:
-                chosen = filter_widget(sweep, param, searched)
-            if isinstance(chosen, frozenset):
-                if chosen != frozenset(searched.choices):
-                    ranges[param] = chosen
-                continue
-            full = (
-                (min(searched.choices), max(searched.choices))
-                if searched.kind == "categorical"
-                else (searched.low, searched.high)
-            )
-            if chosen is not None and tuple(chosen) != tuple(full):
-                ranges[param] = tuple(chosen)
+        # sliders three to a row; the choices' multiselects two to a row, wide enough for their names
+        for group, width in ((numbers, 3), (choices, 2)):
+            columns = st.columns(width) if group else []
+            for index, param in enumerate(group):
+                with columns[index % width]:
+                    chosen = filter_widget(sweep, param, space[param])
+                if chosen is not None and narrower(chosen, space[param]):
+                    ranges[param] = chosen if isinstance(chosen, frozenset) else tuple(chosen)
     return ranges
+
+
+def narrower(chosen: tuple[Any, Any] | frozenset, searched: sweeps.Param) -> bool:
+    """Whether a filter leaves out part of what was searched."""
+    if isinstance(chosen, frozenset):
+        return chosen != frozenset(searched.choices)
+    if searched.kind == "categorical":
+        return tuple(chosen) != (min(searched.choices), max(searched.choices))
+    return tuple(chosen) != (searched.low, searched.high)
 
 
 def opens_on_evaluate(row: dict[str, Any]) -> bool:
