@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 
-from fmnist_core.models import list_models
+from fmnist_core.models import CHOICE_HYPERPARAMETERS, HYPERPARAMETERS, list_models
 
 
 def format_trial(row) -> str:
@@ -126,6 +126,9 @@ def add_sweep_commands(commands: argparse._SubParsersAction, common: argparse.Ar
         parsers[name].add_argument("--storage", metavar="URL", help=storage_help)
         parsers[name].set_defaults(handler=handler)
     start = parsers["start"]
+    choice_texts = ", ".join(
+        f"{key} ({', '.join(choices)})" for key, (choices, _) in CHOICE_HYPERPARAMETERS.items()
+    )
     start.add_argument("--model", required=True, choices=list_models())
     start.add_argument("--trials", required=True, type=int, help="trials to complete (pruned ones count)")
     start.add_argument(
@@ -133,7 +136,9 @@ def add_sweep_commands(commands: argparse._SubParsersAction, common: argparse.Ar
         action="append",
         default=[],
         metavar="KEY=LOW:HIGH[:log] | KEY=V1,V2,...",
-        help="a hyperparameter to vary (repeatable); KEY=V fixes it; others keep the defaults",
+        help=f"a hyperparameter to vary (repeatable). Numbers ({', '.join(HYPERPARAMETERS)}) take "
+        f"LOW:HIGH[:log] or V1,V2; choices take a list: {choice_texts}, e.g. optimizer=adam,rmsprop. "
+        "KEY=V fixes it; the others keep the model's defaults",
     )
     start.add_argument("--epochs", type=int, help="epochs of every trial (default: the model's)")
     start.add_argument("--train-samples", type=int, help="train on the first N images only (quick sweeps)")

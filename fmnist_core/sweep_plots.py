@@ -3,6 +3,11 @@
 Rows are flat dicts (one per trial) so that the trial table, the filters and the figures read the
 same data: ``trial``, ``state``, one key per hyperparameter, ``val accuracy``, ``test accuracy``,
 ``epochs done``, ``seconds`` and ``run id``.
+
+A choice hyperparameter (an optimizer, an augmentation) has strings for values: its parallel
+coordinates axis puts one mark per choice, its slice has a category axis, and its filter is the set
+of choices kept instead of a (low, high) range. ``choices`` arguments give each such parameter's
+values in order with the name shown for each (core code does not know the app's wording).
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ TEST = "test accuracy"
 PLOTTED_STATES = ("complete", "pruned")  # trials with a score to draw
 STATE_COLORS = {"complete": "#1f77b4", "pruned": "#9467bd"}
 MISSING_TEST = "not tested"  # pruned trials stop before the test set is scored
+# A filter: (low, high) for a number, ends included; a set of the values kept for a choice.
+Filter = tuple[float, float] | frozenset
+Choices = Mapping[str, Mapping[str, str]]  # param -> {value: shown name}, in the axis's order
 
 
 def axis_title(param: str) -> str:
@@ -44,19 +52,25 @@ def trial_rows(trials: Iterable[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def in_ranges(row: Mapping[str, Any], ranges: Mapping[str, tuple[float, float]]) -> bool:
-    """Whether every filtered value of ``row`` lies in its (low, high) range, ends included.
+def in_ranges(row: Mapping[str, Any], ranges: Mapping[str, Filter]) -> bool:
+    """Whether every filtered value of ``row`` lies in its (low, high) range, ends included, or
+    is one of its set of kept choices.
 
     A row without a value for a filtered column (a waiting trial) is outside.
     """
-    for column, (low, high) in ranges.items():
+    for column, kept in ranges.items():
         value = row.get(column)
-        if value is None or not low <= value <= high:
+        if value is None:
+            return False
+        if isinstance(kept, (set, frozenset)):
+            if value not in kept:
+                return False
+        elif not kept[0] <= value <= kept[1]:
             return False
     return True
 
 
-def filter_rows(rows: Sequence[Mapping[str, Any]], ranges: Mapping[str, tuple[float, float]]) -> list[Any]:
+def filter_rows(rows: Sequence[Mapping[str, Any]], ranges: Mapping[str, Filter]) -> list[Any]:
     """The rows inside every range of ``ranges`` (all rows when it is empty)."""
     return [row for row in rows if in_ranges(row, ranges)]
 
@@ -104,6 +118,34 @@ def _dimension(
     return dimension
 
 
+def choice_names(param: str, values: Iterable[Any], choices: Choices | None) -> dict[str, str]:
+    """The choices of a string-valued column in order, with their shown names: those ``choices``
+    lists, then any other value met (by itself), sorted."""
+    listed = dict((choices or {}).get(param, {}))
+    return listed | {value: value for value in sorted(set(values) - set(listed))}
+
+
+def is_choice(values: Iterable[Any]) -> bool:
+    return any(isinstance(value, str) for value in values)
+
+
+def _choice_dimension(param: str, values: list[str], names: dict[str, str], kept: Filter | None) -> dict:
+    """A choice's axis: one evenly spaced mark per choice, labelled with its name; the kept
+    choices are its brushed ranges."""
+    index = {value: position for position, value in enumerate(names)}
+    dimension: dict[str, Any] = {
+        "label": axis_title(param),
+        "values": [index[value] for value in values],
+        "range": [-0.5, len(names) - 0.5],
+        "tickvals": list(range(len(names))),
+        "ticktext": list(names.values()),
+    }
+    if kept is not None:
+        marks = [[index[v] - 0.25, index[v] + 0.25] for v in names if v in kept]
+        dimension["constraintrange"] = marks or [[-0.5, -0.4]]  # none kept: a band without a mark
+    return dimension
+
+
 def _test_dimension(tests: list[float | None]) -> dict[str, Any]:
     """The test-accuracy axis; trials without a test score sit on a ``not tested`` mark below."""
     present = [value for value in tests if value is not None]
@@ -127,7 +169,8 @@ def _test_dimension(tests: list[float | None]) -> dict[str, Any]:
 def plot_parallel_coordinates(
     rows: Sequence[Mapping[str, Any]],
     params: Mapping[str, bool],
-    ranges: Mapping[str, tuple[float, float]] | None = None,
+    ranges: Mapping[str, Filter] | None = None,
+    choices: Choices | None = None,
 ) -> go.Figure:
     """One line per scored trial across one axis per hyperparameter, then validation and test
     accuracy, coloured by validation accuracy.
@@ -136,17 +179,22 @@ def plot_parallel_coordinates(
         rows: trial rows (``trial_rows``); only complete and pruned trials are drawn.
         params: hyperparameter -> whether its axis is logarithmic (its values shown as log10 with
             readable tick labels).
-        ranges: column -> (low, high) filter in the original units, drawn as the axis's brushed
-            range so that the chart highlights the trials the table shows.
+        ranges: column -> (low, high) filter in the original units, or the set of choices kept,
+            drawn as the axis's brushed range so that the chart highlights the trials the table shows.
+        choices: the names shown for a choice's values (``choice_names``).
     """
     ranges = ranges or {}
     scored = [row for row in rows if row["state"] in PLOTTED_STATES and row.get(OBJECTIVE) is not None]
     if not scored:
         return go.Figure()
-    dimensions = [
-        _dimension(param, [row[param] for row in scored], log, ranges.get(param))
-        for param, log in params.items()
-    ]
+    dimensions = []
+    for param, log in params.items():
+        values = [row[param] for row in scored]
+        if is_choice(values):
+            names = choice_names(param, values, choices)
+            dimensions.append(_choice_dimension(param, values, names, ranges.get(param)))
+        else:
+            dimensions.append(_dimension(param, values, log, ranges.get(param)))
     objective = [row[OBJECTIVE] for row in scored]
     accuracy = _dimension(OBJECTIVE, objective, False, ranges.get(OBJECTIVE))
     low, high = accuracy["range"]
@@ -170,19 +218,25 @@ def plot_parallel_coordinates(
     return fig
 
 
-def plot_slices(rows: Sequence[Mapping[str, Any]], params: Mapping[str, bool]) -> go.Figure:
+def plot_slices(
+    rows: Sequence[Mapping[str, Any]], params: Mapping[str, bool], choices: Choices | None = None
+) -> go.Figure:
     """Validation accuracy against each hyperparameter: one small scatter per parameter (log x
-    where ``params`` says so), complete and pruned trials in their own colours."""
+    where ``params`` says so, a category axis of the choices' names for a choice), complete and
+    pruned trials in their own colours."""
     scored = [row for row in rows if row["state"] in PLOTTED_STATES and row.get(OBJECTIVE) is not None]
     names = list(params)
     fig = make_subplots(
         rows=1, cols=max(len(names), 1), shared_yaxes=True, subplot_titles=[axis_title(n) for n in names]
     )
     for column, name in enumerate(names, start=1):
+        values = [row[name] for row in scored]
+        shown = choice_names(name, values, choices) if is_choice(values) else None
+        x_format = "%{x}" if shown else "%{x:.3g}"
         for state, color in STATE_COLORS.items():
             chosen = [row for row in scored if row["state"] == state]
             fig.add_scatter(
-                x=[row[name] for row in chosen],
+                x=[shown[row[name]] if shown else row[name] for row in chosen],
                 y=[row[OBJECTIVE] for row in chosen],
                 mode="markers",
                 marker={"color": color, "size": 9, "opacity": 0.8},
@@ -190,12 +244,16 @@ def plot_slices(rows: Sequence[Mapping[str, Any]], params: Mapping[str, bool]) -
                 legendgroup=state,
                 showlegend=column == 1 and bool(chosen),
                 customdata=[row["trial"] for row in chosen],
-                hovertemplate=f"trial %{{customdata}}<br>{axis_title(name)} %{{x:.3g}}<br>"
+                hovertemplate=f"trial %{{customdata}}<br>{axis_title(name)} {x_format}<br>"
                 f"{OBJECTIVE} %{{y:.2%}}<extra></extra>",
                 row=1,
                 col=column,
             )
-        fig.update_xaxes(type="log" if params[name] else "linear", row=1, col=column)
+        if shown:
+            axis = {"type": "category", "categoryorder": "array", "categoryarray": list(shown.values())}
+            fig.update_xaxes(**axis, row=1, col=column)
+        else:
+            fig.update_xaxes(type="log" if params[name] else "linear", row=1, col=column)
     fig.update_yaxes(tickformat=".0%", row=1, col=1, title_text=OBJECTIVE)
     fig.update_layout(
         height=300, margin={"l": 0, "r": 0, "t": 40, "b": 0}, legend={"orientation": "h", "y": -0.2}

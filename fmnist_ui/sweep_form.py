@@ -1,5 +1,7 @@
-"""The New sweep form: a search range or one fixed value per hyperparameter the model accepts, the
-trial budget, the sampler and pruning; checked by ``SweepSpec`` before anything starts."""
+"""The New sweep form: a search range (a set of choices for the optimizer and the augmentation) or
+one fixed value per hyperparameter the model accepts, the trial budget, the sampler and pruning;
+checked by ``SweepSpec`` before anything starts. The improvements the tutorials suggest have their
+own expander, as on the Train page."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import streamlit as st
 
 from fmnist_core import runs, sweeps
 from fmnist_core.data import NUM_TRAIN_IMAGES
-from fmnist_core.models import HYPERPARAMETERS, ModelSpec, get_model_spec, list_models
+from fmnist_core.models import CHOICE_HYPERPARAMETERS, HYPERPARAMETERS, ModelSpec, get_model_spec, list_models
 from fmnist_ui import widgets
 
 MODEL_KEY = "sweep_model"
@@ -35,15 +37,22 @@ LOG_LEARNING_RATES = (
     1.0,
 )
 SEARCHED = ("dropout", "learning_rate")  # searched by default; the others start fixed
-RANGE_DEFAULTS = {"dropout": (0.0, 0.6), "validation_split": (0.1, 0.3), "epochs": (1, 3)}
-EPOCHS_SLIDER_MAX = 30
+RANGE_DEFAULTS = {
+    "dropout": (0.0, 0.6),
+    "validation_split": (0.1, 0.3),
+    "epochs": (1, 3),
+    "label_smoothing": (0.0, 0.2),
+    "plateau_patience": (0, 3),
+}
+SLIDER_MAX = {"epochs": 30, "plateau_patience": 20}  # whole-number ranges: what a sweep needs
 FIXED_EPOCHS = 3  # a sweep trains many models: small by default
 HELP = {
     "search": "Search: each trial draws a value from the range. Fixed: every trial uses this value.",
     "trials": "How many models to train, one after the other.",
     "sampler": "How each trial's values are chosen. TPE favours regions that scored well; random "
     "draws uniformly (log-uniformly for the learning rate); grid tries every combination and needs "
-    "every searched parameter to be a set of values (batch size).",
+    "every searched parameter to be a set of values (batch size, optimizer, augmentation) or a "
+    "whole-number range (epochs, plateau patience).",
     "prune": "Stops unpromising trials early on their per-epoch validation accuracy, compared with "
     "earlier trials at the same epoch. A pruned trial is an ordinary run with status *pruned*.",
     "seed": "Seeds the sampler and every trial's training: the same sweep gives the same trials again.",
@@ -80,8 +89,16 @@ def model_and_name(taken: set[str]) -> tuple[ModelSpec, str]:
 
 def search_widget(model: str, param: str) -> sweeps.Param | None:
     """The range (or set of values) to search for ``param``; None when none is chosen."""
-    label, low, high = widgets.LABELS[param], *HYPERPARAMETERS[param][:2]
-    widget_key = key(model, param, "range")
+    label, widget_key = widgets.LABELS[param], key(model, param, "range")
+    if param in CHOICE_HYPERPARAMETERS:
+        options = CHOICE_HYPERPARAMETERS[param][0]
+        chosen = st.multiselect(
+            f"{label} choices", options, default=list(options), format_func=widgets.choice_name,
+            key=widget_key, help=CHOICE_HYPERPARAMETERS[param][1],
+        )  # fmt: skip
+        kept = tuple(value for value in options if value in chosen)  # in the registry's order
+        return sweeps.Param("categorical", choices=kept) if kept else None
+    low, high, kind, _ = HYPERPARAMETERS[param]
     if param == "learning_rate":
         chosen = st.select_slider(
             f"{label} range (log scale)", LOG_LEARNING_RATES, value=(1e-4, 1e-2), format_func="{:g}".format,
@@ -91,8 +108,10 @@ def search_widget(model: str, param: str) -> sweeps.Param | None:
     if param == "batch_size":
         chosen = st.multiselect(f"{label} values", widgets.BATCH_SIZES, default=[32, 64, 128], key=widget_key)
         return sweeps.Param("categorical", choices=tuple(sorted(chosen))) if chosen else None
-    if param == "epochs":
-        chosen = st.slider(f"{label} range", 1, EPOCHS_SLIDER_MAX, RANGE_DEFAULTS["epochs"], key=widget_key)
+    if kind is int:
+        chosen = st.slider(
+            f"{label} range", int(low), SLIDER_MAX[param], RANGE_DEFAULTS[param], key=widget_key
+        )  # fmt: skip
         return sweeps.Param("int", chosen[0], chosen[1])
     default = tuple(float(value) for value in RANGE_DEFAULTS.get(param, (low, high)))
     chosen = st.slider(f"{label} range", float(low), float(high), default, step=0.05, key=widget_key)
@@ -101,11 +120,10 @@ def search_widget(model: str, param: str) -> sweeps.Param | None:
 
 def fixed_widget(spec: ModelSpec, param: str) -> Any:
     """One value, with the Train page's widget for it."""
-    low, high, _, help_text = HYPERPARAMETERS[param]
     default = FIXED_EPOCHS if param == "epochs" else spec.defaults[param]
     widget_key = key(spec.name, param)
     st.session_state.setdefault(widget_key, default)
-    return widgets.WIDGETS[param](widgets.LABELS[param], low, high, default, widget_key, help=help_text)
+    return widgets.setting_widget(param, default, widget_key)
 
 
 def search_space_inputs(spec: ModelSpec) -> tuple[dict[str, sweeps.Param], dict[str, Any], list[str]]:
@@ -115,25 +133,52 @@ def search_space_inputs(spec: ModelSpec) -> tuple[dict[str, sweeps.Param], dict[
         The searched ranges, the fixed values, and what is missing (a set with no value).
     """
     space, fixed, missing = {}, {}, []
+    improvements = [param for param in widgets.IMPROVEMENTS if param in spec.defaults]
     for param in spec.defaults:
-        toggle, widget = st.columns([1, 4], vertical_alignment="center")
-        with toggle:
-            searched = st.toggle(
-                "search", value=param in SEARCHED, key=key(spec.name, param, "search"), help=HELP["search"]
-            )
-        with widget:
-            if not searched:
-                fixed[param] = fixed_widget(spec, param)
-            elif (chosen := search_widget(spec.name, param)) is not None:
-                space[param] = chosen
-            else:
-                missing.append(f"Choose at least one {widgets.LABELS[param].lower()} to search.")
+        if param not in improvements:
+            param_row(spec, param, space, fixed, missing)
+    if improvements:
+        changed = any(
+            st.session_state.get(key(spec.name, param, "search"))
+            or st.session_state.get(key(spec.name, param), spec.defaults[param]) != spec.defaults[param]
+            for param in improvements
+        )
+        with st.expander("Improvements the tutorials suggest", icon=":material/tune:", expanded=changed):
+            for param in improvements:
+                param_row(spec, param, space, fixed, missing)
     return space, fixed, missing
+
+
+def param_row(
+    spec: ModelSpec, param: str, space: dict[str, sweeps.Param], fixed: dict[str, Any], missing: list[str]
+) -> None:
+    """One hyperparameter's search/fixed toggle and its widget; adds what it shows to ``space``,
+    ``fixed`` or ``missing``."""
+    toggle, widget = st.columns([1, 4], vertical_alignment="center")
+    with toggle:
+        searched = st.toggle(
+            "search", value=param in SEARCHED, key=key(spec.name, param, "search"), help=HELP["search"]
+        )
+    with widget:
+        if not searched:
+            fixed[param] = fixed_widget(spec, param)
+        elif (chosen := search_widget(spec.name, param)) is not None:
+            space[param] = chosen
+        else:
+            missing.append(f"Choose at least one {widgets.LABELS[param].lower()} to search.")
+
+
+def grid_ready_param(param: sweeps.Param) -> bool:
+    try:
+        param.grid_values()
+    except ValueError:
+        return False
+    return True
 
 
 def run_inputs(space: dict[str, sweeps.Param]) -> dict[str, Any]:
     """Trials, sampler, pruning, seed and training images."""
-    grid_ready = bool(space) and all(param.kind == "categorical" for param in space.values())
+    grid_ready = bool(space) and all(grid_ready_param(param) for param in space.values())
     first, second, third = st.columns(3)
     with first:
         trials = st.number_input("Trials", value=8, step=1, key="sweep_trials", help=HELP["trials"])

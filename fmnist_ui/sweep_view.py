@@ -99,7 +99,11 @@ def render_status(status: sweeps.SweepStatus) -> None:
         f"{counts['complete']} complete, {counts['pruned']} pruned of {spec.trials} trials · "
         f"{images_text(spec)} · seed {spec.seed}"
         + (f" · {spec.epochs} epochs" if spec.epochs else "")
-        + "".join(f" · {widgets.LABELS.get(k, k).lower()} {v:g}" for k, v in spec.fixed.items())
+        + "".join(
+            f" · {widgets.LABELS.get(k, k).lower()} {widgets.setting_text(k, v)}"
+            for k, v in spec.fixed.items()
+            if v != widgets.DEFAULT_IMPROVEMENTS.get(k)  # the improvements only when used
+        )
     )
     if status.problem:
         st.error(f"**The sweep's study cannot be read.** {status.problem}", icon=":material/error:")
@@ -149,7 +153,9 @@ def resume_button(name: str) -> None:
 def show_best(best: dict, params: list[str]) -> None:
     """The best trial so far, with its values and a link to study its run on Evaluate."""
     values = " · ".join(
-        f"{widgets.LABELS.get(p, p).lower()} {best[p]:.3g}" for p in params if best.get(p) is not None
+        f"{widgets.LABELS.get(p, p).lower()} {sweep_hparams.value_text(best[p])}"
+        for p in params
+        if best.get(p) is not None
     )
     test = f", test accuracy **{best['test accuracy']:.2%}**" if best.get("test accuracy") is not None else ""
     st.success(

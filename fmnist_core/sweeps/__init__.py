@@ -21,7 +21,8 @@ from fmnist_core.sweeps.folders import (
     list_sweeps,
     load_sweep,
 )
-from fmnist_core.sweeps.spec import NAME_PATTERN, SAMPLERS, Param, SweepSpec, parse_param, split_space
+from fmnist_core.sweeps.space import Param, parse_param, split_space
+from fmnist_core.sweeps.spec import NAME_PATTERN, SAMPLERS, SweepSpec
 from fmnist_core.sweeps.status import SweepStatus, TrialRow, param_importances, sweep_status
 from fmnist_core.sweeps.storage import redact_url, sweep_dir
 from fmnist_core.sweeps.worker import work

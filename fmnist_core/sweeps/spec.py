@@ -1,12 +1,5 @@
-"""What a sweep searches: its search space (``Param``) and its settings (``SweepSpec``).
-
-A search space lists only the hyperparameters that vary; a hyperparameter given one value is
-``fixed``, and every other one keeps the model's registry default. Ranges are checked against the
-registry's limits (``models.HYPERPARAMETERS``), so every sampled value trains.
-
-``batch_size`` is a whole number like ``epochs``: a range ``32:512`` samples any integer in it
-(``32:512:log`` spreads the samples evenly over the orders of magnitude), and a list
-``32,64,128`` samples only those values (the usual choice, and the one the grid sampler needs).
+"""A sweep's settings (``SweepSpec``, stored as ``sweep.json``): the model, its search space
+(``Param``, see ``space``), the trial budget and how to search it.
 """
 
 from __future__ import annotations
@@ -16,135 +9,15 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from fmnist_core.models import HYPERPARAMETERS, get_model_spec
+from fmnist_core.models import get_model_spec
+from fmnist_core.sweeps.space import Param, check_param, parse_param, split_space
 from fmnist_core.training.config import SEED_RANGE, TRAIN_SAMPLES_RANGE, check_whole_number
+
+__all__ = ["NAME_PATTERN", "SAMPLERS", "Param", "SweepSpec", "check_sweep_name", "parse_param", "split_space"]
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 SAMPLERS = ("tpe", "random", "grid")
-KINDS = ("float", "int", "categorical")
 MAX_TRIALS = 10_000
-MAX_GRID_POINTS_PER_RANGE = 100  # an int range the grid sampler expands into its values
-
-
-@dataclass(frozen=True)
-class Param:
-    """One varied hyperparameter: a float or int range (``low`` to ``high``, both included,
-    sampled uniformly or on a log scale), or a list of ``choices``."""
-
-    kind: str
-    low: float | None = None
-    high: float | None = None
-    log: bool = False
-    choices: tuple = ()
-
-    def grid_values(self) -> list[Any]:
-        """The values a grid sampler tries; ValueError for a continuous range."""
-        if self.kind == "categorical":
-            return list(self.choices)
-        if self.kind == "int" and not self.log and self.high - self.low < MAX_GRID_POINTS_PER_RANGE:
-            return list(range(int(self.low), int(self.high) + 1))
-        raise ValueError(
-            f"the grid sampler cannot search the range {self.low}:{self.high}"
-            f"{':log' if self.log else ''}; give a list of values instead (e.g. 0.001,0.01,0.1)."
-        )
-
-
-def _kind_of(key: str) -> type:
-    if key not in HYPERPARAMETERS:
-        raise ValueError(f"Unknown hyperparameter {key!r}; a sweep can vary: {', '.join(HYPERPARAMETERS)}.")
-    return HYPERPARAMETERS[key][2]
-
-
-def _number(key: str, text: str, kind: type) -> int | float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{key}: {text!r} is not a number.") from None
-    if kind is int:
-        if not value.is_integer():
-            raise ValueError(f"{key} takes whole numbers, got {text!r}.")
-        return int(value)
-    return value
-
-
-def parse_param(text: str) -> tuple[str, Param]:
-    """Parses one ``--param``: ``KEY=LOW:HIGH``, ``KEY=LOW:HIGH:log`` or ``KEY=V1,V2,...``.
-
-    The kind follows the registry: ``epochs`` and ``batch_size`` are ``int``, the others
-    ``float``; a list is ``categorical``. A single value (``KEY=V``) is a one-choice list, which
-    ``split_space`` turns into a fixed hyperparameter. Limits are checked by ``SweepSpec.validate``.
-
-    Raises:
-        ValueError: malformed text, an unknown hyperparameter or a value that is not a number.
-    """
-    key, sep, value = text.partition("=")
-    key = key.strip().replace("-", "_")
-    if not sep or not key or not value.strip():
-        raise ValueError(
-            f"--param {text!r} is not KEY=LOW:HIGH, KEY=LOW:HIGH:log or KEY=V1,V2 "
-            "(e.g. learning_rate=0.0001:0.1:log)."
-        )
-    kind = _kind_of(key)
-    parts = [part.strip() for part in value.split(":")]
-    if len(parts) == 1:
-        choices = tuple(_number(key, item.strip(), kind) for item in value.split(","))
-        return key, Param("categorical", choices=choices)
-    log = len(parts) == 3 and parts[2].lower() == "log"
-    if len(parts) > 3 or (len(parts) == 3 and not log):
-        raise ValueError(f"--param {text!r}: a range is LOW:HIGH or LOW:HIGH:log.")
-    low, high = (_number(key, part, kind) for part in parts[:2])
-    return key, Param("int" if kind is int else "float", low, high, log)
-
-
-def split_space(params: list[tuple[str, Param]]) -> tuple[dict[str, Param], dict[str, Any]]:
-    """Splits parsed ``--param`` values into the search space and the fixed hyperparameters.
-
-    Raises:
-        ValueError: a hyperparameter given twice.
-    """
-    space: dict[str, Param] = {}
-    fixed: dict[str, Any] = {}
-    for key, param in params:
-        if key in space or key in fixed:
-            raise ValueError(f"--param {key} is given twice; give it once.")
-        if param.kind == "categorical" and len(set(param.choices)) == 1:
-            fixed[key] = param.choices[0]
-        else:
-            space[key] = param
-    return space, fixed
-
-
-def check_param(key: str, param: Param) -> None:
-    """Raises ValueError when ``param`` is empty, inverted or outside the registry's limits."""
-    _kind_of(key)
-    limit_low, limit_high, kind, _ = HYPERPARAMETERS[key]
-    if param.kind not in KINDS:
-        raise ValueError(f"{key}: unknown kind {param.kind!r}; expected one of {', '.join(KINDS)}.")
-    values = param.choices if param.kind == "categorical" else (param.low, param.high)
-    if not values:
-        raise ValueError(f"{key}: the list of values is empty; give at least one value.")
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"{key}: {value!r} is not a number.")
-        if not limit_low <= value <= limit_high:
-            raise ValueError(
-                f"{key}: {value} is outside the allowed range {limit_low} to {limit_high}; "
-                "choose values within it."
-            )
-        if kind is int and value != int(value):
-            raise ValueError(f"{key} takes whole numbers, got {value}.")
-    if param.kind == "categorical":
-        return
-    if param.low >= param.high:
-        raise ValueError(
-            f"{key}: the range {param.low}:{param.high} is empty or inverted; LOW must be below "
-            f"HIGH (e.g. {key}={param.high}:{param.low})."
-            if param.low > param.high
-            else f"{key}: the range {param.low}:{param.high} is empty; give LOW below HIGH, or a "
-            f"single value {key}={param.low} to fix it."
-        )
-    if param.log and param.low <= 0:
-        raise ValueError(f"{key}: a log range must start above 0, got {param.low}; drop ':log' or raise LOW.")
 
 
 @dataclass(frozen=True)

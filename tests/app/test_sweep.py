@@ -148,6 +148,79 @@ def test_trials_table_links_to_evaluate_and_the_filters_narrow_it(
     assert any("2 of 4 trials inside the filters" in caption.value for caption in at.caption)
 
 
+def test_choices_are_searched_from_the_improvements_expander(
+    artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweeps, "launch_sweep_worker", lambda name: 1)
+    at = open_sweep_page()
+    assert "Improvements the tutorials suggest" in [expander.label for expander in at.expander]
+    assert at.selectbox(key="sweep_mlp_optimizer_value").value == "adam"  # fixed at the default
+    at.toggle(key="sweep_mlp_optimizer_search").set_value(True).run()
+    optimizers = at.multiselect(key="sweep_mlp_optimizer_range")
+    assert optimizers.value == ["adam", "sgd_momentum", "rmsprop"]  # all choices to start with
+    assert optimizers.options == ["Adam", "SGD + momentum 0.9", "RMSprop"]  # shown by name
+    optimizers.set_value([]).run()
+    assert "Choose at least one optimizer to search." in errors(at) and start_button(at).disabled
+    at.multiselect(key="sweep_mlp_optimizer_range").set_value(["rmsprop", "adam"]).run()
+    at.toggle(key="sweep_mlp_plateau_patience_search").set_value(True).run()
+    assert at.slider(key="sweep_mlp_plateau_patience_range").value == (0, 3)
+    at.toggle(key="sweep_mlp_label_smoothing_search").set_value(True).run()
+    assert at.slider(key="sweep_mlp_label_smoothing_range").value == (0.0, 0.2)
+    at.toggle(key="sweep_mlp_label_smoothing_search").set_value(False).run()
+    at.slider(key="sweep_mlp_label_smoothing_value").set_value(0.1).run()
+    at.selectbox(key="sweep_mlp_augmentation_value").set_value("drawing").run()
+    at.toggle(key="sweep_mlp_learning_rate_search").set_value(False).run()
+    at.radio(key="sweep_sampler").set_value("grid").run()  # choices and a whole-number range: a grid
+    at.number_input(key="sweep_trials").set_value(8).run()
+    assert not at.error
+    start_button(at).click().run()
+    assert not at.exception and not at.error
+    (spec,) = sweeps.list_sweeps()
+    assert spec.sampler == "grid" and set(spec.space) == {"optimizer", "plateau_patience"}
+    assert spec.space["optimizer"] == sweeps.Param("categorical", choices=("adam", "rmsprop"))
+    assert spec.space["plateau_patience"] == sweeps.Param("int", 0, 3)
+    assert spec.fixed["augmentation"] == "drawing" and spec.fixed["label_smoothing"] == 0.1
+    caption = " ".join(caption.value for caption in at.caption)
+    assert "augmentation Drawing-like" in caption and "label smoothing 0.1" in caption
+    assert "optimizer" not in caption  # searched, not fixed
+
+
+def optimizer_trial(number: int, state: str, optimizer: str, learning_rate: float, value=None, test=None):
+    row = trial(number, state, 0.0, learning_rate, value, test)
+    row.params = {"optimizer": optimizer, "learning_rate": learning_rate}
+    return row
+
+
+def test_a_choice_filter_keeps_the_chosen_optimizers(
+    artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    space = {
+        "optimizer": sweeps.Param("categorical", choices=("adam", "sgd_momentum", "rmsprop")),
+        "learning_rate": sweeps.Param("float", 1e-4, 1e-2, log=True),
+    }
+    spec = make_sweep(space=space)
+    trials = [
+        optimizer_trial(0, "complete", "rmsprop", 1e-3, 0.84, 0.83),
+        optimizer_trial(1, "complete", "adam", 5e-3, 0.80, 0.79),
+        optimizer_trial(2, "pruned", "sgd_momentum", 1e-4, 0.60),
+        optimizer_trial(3, "running", "adam", 2e-3),
+    ]
+    fake_status(monkeypatch, spec, trials)
+    at = open_sweep_page(url_sweep=spec.name)
+    frame = at.dataframe[0].value
+    assert list(frame["optimizer"]) == ["RMSprop", "Adam", "SGD + momentum 0.9", "Adam"]
+    assert any("Best so far: trial 0" in m.value and "optimizer RMSprop" in m.value for m in at.success)
+    chosen = at.multiselect(key=f"sweep_filter_{spec.name}_optimizer")
+    assert chosen.value == ["adam", "sgd_momentum", "rmsprop"]
+    chosen.set_value(["adam", "rmsprop"]).run()
+    assert list(at.dataframe[0].value["trial"]) == [0, 1, 3]
+    assert any("3 of 4 trials inside the filters (optimizer Adam or RMSprop)" in c.value for c in at.caption)
+    at.select_slider(key=f"sweep_filter_{spec.name}_learning_rate").set_value((2e-3, 1e-2)).run()
+    assert list(at.dataframe[0].value["trial"]) == [1, 3]
+    at.multiselect(key=f"sweep_filter_{spec.name}_optimizer").set_value([]).run()
+    assert at.dataframe[0].value.empty and not at.exception
+
+
 def test_stop_writes_the_stop_flag_and_a_stopped_sweep_offers_resume(
     artifacts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -113,3 +113,83 @@ def test_importances_are_sorted_bars_most_important_on_top() -> None:
     assert list(bar.y) == ["batch size", "dropout", "learning rate"]  # plotly draws the last on top
     assert list(bar.x) == [0.1, 0.2, 0.7]
     assert math.isclose(sum(bar.x), 1.0)
+
+
+# ---------------------------------------------------------------- a choice (strings) as a dimension
+
+CHOICE_PARAMS = {"optimizer": False, "learning_rate": True}
+NAMES = {"optimizer": {"adam": "Adam", "sgd_momentum": "SGD + momentum 0.9", "rmsprop": "RMSprop"}}
+
+
+def optimizer_trial(number: int, state: str, optimizer: str, learning_rate: float, value, test=None):
+    row = trial(number, state, 0.0, learning_rate, value, test)
+    row.params = {"optimizer": optimizer, "learning_rate": learning_rate}
+    return row
+
+
+@pytest.fixture
+def choice_rows():
+    return sweep_plots.trial_rows([
+        optimizer_trial(0, "complete", "rmsprop", 1e-3, 0.85, 0.84),
+        optimizer_trial(1, "complete", "adam", 1e-4, 0.80, 0.79),
+        optimizer_trial(2, "pruned", "rmsprop", 1e-2, 0.70),
+        optimizer_trial(3, "running", "adam", 3e-3, None),
+    ])  # fmt: skip
+
+
+def test_a_choice_axis_has_one_named_mark_per_choice(choice_rows) -> None:
+    fig = sweep_plots.plot_parallel_coordinates(choice_rows, CHOICE_PARAMS, choices=NAMES)
+    dim = fig.data[0].dimensions[0]
+    assert dim.label == "optimizer"
+    assert list(dim.ticktext) == ["Adam", "SGD + momentum 0.9", "RMSprop"] and list(dim.tickvals) == [0, 1, 2]
+    assert list(dim.values) == [2, 0, 2]  # rmsprop, adam, rmsprop; the running trial is not drawn
+    assert list(dim.range) == [-0.5, 2.5] and dim.constraintrange is None
+
+
+def test_a_choice_filter_keeps_its_set_in_the_table_and_brushes_its_marks(choice_rows) -> None:
+    kept = {"optimizer": frozenset({"rmsprop"})}
+    assert [row["trial"] for row in sweep_plots.filter_rows(choice_rows, kept)] == [0, 2]
+    both = {"optimizer": frozenset({"adam"}), "learning_rate": (5e-5, 2e-3)}
+    assert [row["trial"] for row in sweep_plots.filter_rows(choice_rows, both)] == [1]
+    assert sweep_plots.filter_rows(choice_rows, {"optimizer": frozenset()}) == []
+    fig = sweep_plots.plot_parallel_coordinates(choice_rows, CHOICE_PARAMS, kept, NAMES)
+    assert [list(band) for band in fig.data[0].dimensions[0].constraintrange] == [[1.75, 2.25]]
+    nothing = sweep_plots.plot_parallel_coordinates(
+        choice_rows, CHOICE_PARAMS, {"optimizer": frozenset()}, NAMES
+    )
+    (band,) = nothing.data[0].dimensions[0].constraintrange
+    assert all(-0.5 <= end < 0 for end in band)  # a band below the first mark: no line highlighted
+
+
+def test_a_choice_without_names_shows_its_values_sorted(choice_rows) -> None:
+    dim = sweep_plots.plot_parallel_coordinates(choice_rows, CHOICE_PARAMS).data[0].dimensions[0]
+    assert list(dim.ticktext) == ["adam", "rmsprop"] and list(dim.values) == [1, 0, 1]
+
+
+def test_a_choice_slice_has_a_category_axis_in_the_choices_order(choice_rows) -> None:
+    fig = sweep_plots.plot_slices(choice_rows, CHOICE_PARAMS, NAMES)
+    axis = fig.layout.xaxis
+    assert axis.type == "category" and list(axis.categoryarray) == ["Adam", "SGD + momentum 0.9", "RMSprop"]
+    assert fig.layout.xaxis2.type == "log"
+    complete = next(trace for trace in fig.data if trace.name == "complete")
+    assert list(complete.x) == ["RMSprop", "Adam"] and list(complete.y) == [0.85, 0.80]
+    assert "optimizer %{x}<br>" in complete.hovertemplate
+
+
+def test_importances_of_a_real_study_with_a_choice_are_plotted() -> None:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.RandomSampler(seed=0))
+    bonus = {"adam": 0.1, "sgd_momentum": 0.0, "rmsprop": 0.05}
+    study.optimize(
+        lambda t: (
+            bonus[t.suggest_categorical("optimizer", list(bonus))] + 0.001 * t.suggest_float("dropout", 0, 1)
+        ),
+        n_trials=30,
+    )
+    evaluator = optuna.importance.FanovaImportanceEvaluator(seed=0)  # as sweeps.param_importances
+    importances = optuna.importance.get_param_importances(study, evaluator=evaluator)
+    assert max(importances, key=importances.get) == "optimizer"
+    bar = sweep_plots.plot_importances(importances).data[0]
+    assert list(bar.y) == ["dropout", "optimizer"] and math.isclose(sum(bar.x), 1.0)

@@ -55,11 +55,38 @@ def test_parse_param_forms_follow_the_registry():
     }
 
 
+def test_parse_param_reads_choices_and_the_tutorials_improvements():
+    assert parse_param("optimizer=adam,rmsprop") == (
+        "optimizer",
+        Param("categorical", choices=("adam", "rmsprop")),
+    )
+    assert parse_param("augmentation = none , shift_flip_zoom") == (
+        "augmentation",
+        Param("categorical", choices=("none", "shift_flip_zoom")),
+    )
+    assert parse_param("label_smoothing=0:0.2") == ("label_smoothing", Param("float", 0.0, 0.2))
+    key, patience = parse_param("plateau-patience=0:4")
+    assert key == "plateau_patience" and patience == Param("int", 0, 4)
+    assert isinstance(patience.low, int) and patience.grid_values() == [0, 1, 2, 3, 4]
+    space, fixed = sweeps.split_space(
+        [parse_param("optimizer=sgd_momentum,sgd_momentum"), parse_param("augmentation=drawing,none")]
+    )
+    assert fixed == {"optimizer": "sgd_momentum"}  # a choice given twice counts once: fixed
+    assert space == {"augmentation": Param("categorical", choices=("drawing", "none"))}
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
         ("learning_rate", "is not KEY=LOW:HIGH"),
-        ("momentum=0:1", "Unknown hyperparameter 'momentum'"),
+        (
+            "momentum=0:1",
+            "Unknown hyperparameter 'momentum'; a sweep can vary: .*plateau_patience, optimizer, augmentation",
+        ),
+        ("optimizer=adam,sgd", "'sgd' is not one of its choices; choose from adam, sgd_momentum, rmsprop"),
+        ("augmentation=", "is not KEY=LOW:HIGH"),
+        ("optimizer=adam:rmsprop", "optimizer is a choice, not a number: .*e.g. optimizer=adam,sgd_momentum"),
+        ("plateau_patience=0:2.5", "whole numbers"),
         ("epochs=1.5:3", "whole numbers"),
         ("dropout=0:0.5:linear", "LOW:HIGH:log"),
         ("dropout=low:0.5", "'low' is not a number"),
@@ -93,6 +120,25 @@ def test_parse_param_refuses_malformed_text(text, message):
         ({"sampler": "annealing"}, "Unknown sampler"),
         ({"fixed": {"validation_split": 0.0}}, "validation_split above 0"),
         ({"train_samples": 5}, "train_samples must be a whole number"),
+        ({"fixed": {"optimizer": "adam"}}, "sgd does not take optimizer"),
+        (
+            {"model": "cnn_fast", "space": {"plateau_patience": Param("int", 0, 3)}},
+            "cnn_fast does not take plateau_patience",
+        ),
+        (
+            {"model": "mlp", "fixed": {"augmentation": "flip"}},
+            "'flip' is not one of its choices; choose from none",
+        ),
+        (
+            {"model": "mlp", "space": {"optimizer": Param("float", 0.0, 1.0)}},
+            "optimizer is a choice, not a number",
+        ),
+        ({"model": "mlp", "space": {"optimizer": Param("categorical")}}, "list of choices is empty"),
+        (
+            {"model": "mlp", "space": {"label_smoothing": Param("float", 0.0, 0.6)}},
+            "outside the allowed range 0.0 to 0.5",
+        ),
+        ({"model": "mlp", "fixed": {"label_smoothing": "0.1"}}, "'0.1' is not a number"),
     ],
 )
 def test_bad_sweeps_are_refused_and_nothing_is_created(artifacts, overrides, message):
@@ -107,6 +153,23 @@ def test_grid_of_discrete_values_needs_enough_combinations(artifacts):
     assert spec_of(space=grid, epochs=None, sampler="grid", trials=4).validate()
     with pytest.raises(ValueError, match="the grid has 4 combinations but 5 trials"):
         spec_of(space=grid, epochs=None, sampler="grid", trials=5).validate()
+
+
+def test_a_grid_of_choices_and_a_whole_number_range_round_trips_through_sweep_json(artifacts):
+    space = {
+        "optimizer": Param("categorical", choices=("adam", "rmsprop")),
+        "plateau_patience": Param("int", 0, 2),
+    }
+    fixed = {"augmentation": "shift_flip_zoom", "label_smoothing": 0.1}
+    spec = spec_of("choices", model="mlp", space=space, fixed=fixed, sampler="grid", trials=6)
+    with pytest.raises(ValueError, match="the grid has 6 combinations but 7 trials"):
+        spec_of("choices", model="mlp", space=space, fixed=fixed, sampler="grid", trials=7).validate()
+    sweeps.create_sweep(spec, artifacts)
+    stored = json.loads((artifacts / "sweeps" / "choices" / "sweep.json").read_text())
+    assert stored["space"]["optimizer"]["choices"] == ["adam", "rmsprop"]
+    assert stored["fixed"] == {"augmentation": "shift_flip_zoom", "label_smoothing": 0.1}
+    loaded = sweeps.load_sweep("choices", artifacts)
+    assert loaded.space == space and loaded.fixed == fixed and SweepSpec.from_dict(spec.to_dict()) == spec
 
 
 def test_existing_name_is_refused_and_sweeps_are_listed_newest_first(artifacts):
@@ -161,6 +224,27 @@ def test_same_seed_same_trials_within_ranges_each_an_ordinary_run(artifacts, cap
     shown = json.loads(capsys.readouterr().out)
     assert shown["name"] == "seeded-a" and shown["model"] == "sgd" and len(shown["trials"]) == 3
     assert set(shown["trials"][0]) == {"number", "state", "params", "value", "run_id"}
+
+
+def test_a_tiny_sweep_over_optimizers_trains_each_choice_and_ranks_it(artifacts, capsys):
+    args = ["sweep", "start", "optimizers", "--model", "mlp", "--trials", "4", "--sampler", "grid",
+            "--param", "optimizer=adam,rmsprop", "--param", "label_smoothing=0,0.1",
+            "--param", "augmentation=shift_flip_zoom", "--epochs", "1", "--train-samples", "300",
+            "--artifacts", str(artifacts)]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.count("optimizer=adam ") == 2 and out.count("optimizer=rmsprop ") == 2
+    status = sweeps.sweep_status("optimizers", artifacts)
+    assert status.done and [row.state for row in status.trials] == ["complete"] * 4
+    combos = {(row.params["optimizer"], row.params["label_smoothing"]) for row in status.trials}
+    assert combos == {("adam", 0.0), ("adam", 0.1), ("rmsprop", 0.0), ("rmsprop", 0.1)}
+    for row in status.trials:
+        config = runs.read_run(runs.runs_dir(artifacts) / row.run_id).config
+        assert config["optimizer"] == row.params["optimizer"] and config["augmentation"] == "shift_flip_zoom"
+        assert config["label_smoothing"] == row.params["label_smoothing"] and config["epochs"] == 1
+    importances = sweeps.param_importances("optimizers", artifacts)
+    assert set(importances) == {"optimizer", "label_smoothing"}
+    assert sum(importances.values()) == pytest.approx(1.0)
 
 
 def test_pruned_trial_keeps_its_run_with_predictions(artifacts, monkeypatch, capsys):

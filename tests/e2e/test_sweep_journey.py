@@ -1,5 +1,6 @@
-"""Real browser: define a 4-trial sweep on the Sweep page, watch its table fill, filter the trials
-by learning rate in the HParams view, and open the best trial on Evaluate from its link."""
+"""Real browser: define a 4-trial sweep on the Sweep page (learning rate, batch size and the
+optimizer, a choice), watch its table fill, see the optimizer's axis named by its choices, filter
+the trials by learning rate in the HParams view, and open the best trial on Evaluate from its link."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ def test_define_watch_filter_and_evaluate_a_sweep(empty_server, artifacts: Path,
     assert page.locator(".st-key-sweep_name input").input_value() == NAME
     page.locator(".st-key-sweep_mlp_batch_size_search label").click()  # search batch size too
     wait_idle(page)
+    page.get_by_text("Improvements the tutorials suggest").click()
+    page.locator(".st-key-sweep_mlp_optimizer_search label").click()  # and the optimizer: all 3 choices
+    wait_idle(page)
+    page.locator(".st-key-sweep_mlp_optimizer_range").get_by_text("RMSprop").wait_for()
     fill_number(page, "sweep_mlp_epochs_value", 1)
     fill_number(page, "sweep_trials", 4)
     fill_number(page, "sweep_train_samples", 500)
@@ -62,7 +67,15 @@ def test_define_watch_filter_and_evaluate_a_sweep(empty_server, artifacts: Path,
     assert [row.state for row in status.trials].count("complete") >= 1
     page.get_by_text("4 of 4 trials.").wait_for(timeout=30_000)  # the page followed the sweep to its end
     wait_idle(page)
-    page.locator('[data-testid="stPlotlyChart"] .parcoords').first.wait_for()
+    chart = page.locator('[data-testid="stPlotlyChart"] .parcoords').first
+    chart.wait_for()
+    for name in ("Adam", "SGD + momentum 0.9", "RMSprop"):  # the optimizer's axis, one mark per choice
+        chart.locator("g.tick text", has_text=name).first.wait_for()
+    assert sweeps.load_sweep(NAME, artifacts).space["optimizer"].choices == (
+        "adam",
+        "sgd_momentum",
+        "rmsprop",
+    )
     screenshot(page, "sweep_done")
 
     learning_rates = sorted(row.params["learning_rate"] for row in status.trials)
