@@ -11,10 +11,11 @@ from fmnist_ui import run_choice, train_view
 
 DRAWING_MODEL = "cnn_draw"
 RECOMMENDATION = (
-    f"**Drawings are recognised best by `{DRAWING_MODEL}`**, trained on drawing-like images: half "
-    "of its training images are replaced by their filled silhouette or their outline, and shoes "
-    "point either way. The other models only know the dataset's grey, textured photos, so a drawn "
-    "sneaker can come out as a bag. Training it takes 2-3 minutes on two CPU cores."
+    f"**Drawings are recognised best by `{DRAWING_MODEL}`**, trained on drawing-like images: 30% "
+    "of its training images are replaced by their filled silhouette, their outline or the outline "
+    "filled as this page fills it, and shoes point either way. The other models only know the "
+    "dataset's grey, textured photos, so a drawn sneaker can come out as a bag. Training it takes "
+    "2-3 minutes on two CPU cores."
 )
 
 

@@ -144,3 +144,58 @@ def test_a_drawing_run_predicts_validation_and_test_images_unchanged(tmp_path) -
     clean_val = data.to_model_input(dataset.x_train[480:600])[..., None]
     val_accuracy = (model.predict(clean_val, verbose=0).argmax(1) == dataset.y_train[480:600]).mean()
     assert history[-1]["val_accuracy"] == pytest.approx(val_accuracy, abs=1e-6)
+
+
+def as_channels(masks: np.ndarray):
+    """(B, H, W) masks in the augmentation's layout, (1, H, W, B)."""
+    return tf.transpose(tf.constant(masks[..., None].astype(np.float32)), [3, 1, 2, 0])
+
+
+def test_reframe_scales_the_longest_edge_to_28_and_centres_the_item() -> None:
+    shapes = np.zeros((2, 32, 32), np.float32)
+    shapes[0, 1:31, 3:13] = 1.0  # 30 x 10, off-centre: shrunk to 28 x 9.3, moved to the middle
+    shapes[1, 2:30, 2:30] = 1.0  # 28 x 28 already: copied as it is
+    framed = tf.transpose(augmentation.reframe(tf, as_channels(shapes), as_channels(shapes)), [3, 1, 2, 0])
+    framed = framed.numpy()[..., 0]
+    assert framed.shape == (2, 28, 28)
+    rows, cols = np.flatnonzero(framed[0].max(axis=1) > 0.5), np.flatnonzero(framed[0].max(axis=0) > 0.5)
+    assert (rows[0], rows[-1]) == (0, 27)
+    assert 9 <= cols.size <= 10 and abs((cols[0] + cols[-1]) / 2 - 13.5) <= 0.5
+    assert framed[0].sum() == pytest.approx(30 * 10 * (28 / 30) ** 2, rel=0.05)  # area scales too
+    np.testing.assert_allclose(framed[1], 1.0, atol=1e-5)
+
+
+def forced_drawings(monkeypatch, images: np.ndarray, style: int, seed: int = 0) -> np.ndarray:
+    """Every image drawn in style ``style`` (index into STYLE_SHARES): (N, 28, 28)."""
+    shares = [0.0, 0.0, 0.0]
+    shares[style] = 1.0
+    monkeypatch.setattr(augmentation, "STYLE_SHARES", tuple(shares))
+    monkeypatch.setattr(augmentation, "DRAWING_SHARE", 1.0)
+    batch = tf.constant(images[..., None].astype(np.float32) / 255.0)
+    return augmentation.training_augmentation("drawing", seed)(batch).numpy()[..., 0]
+
+
+def closest_overlap(drawn: np.ndarray, reference: np.ndarray) -> float:
+    """Overlap of two drawings' ink, the augmented one either way round (it flips half)."""
+    return max(overlap(drawn > 0.3, reference > 0.3), overlap(drawn[:, ::-1] > 0.3, reference > 0.3))
+
+
+def test_filled_outlines_match_the_draw_pages(monkeypatch) -> None:
+    """The augmentation's traced, filled outlines look like the renderer's (an independent
+    numpy/Pillow drawing through the page's own preprocessing), clearly closer than the plain
+    silhouettes are, and fill the frame as the page's framing does."""
+    from fmnist_core import drawing_render
+
+    images = load_fashion_mnist().x_test[:60]
+    page = drawing_render.render_drawings(images, "outline")
+    traced = forced_drawings(monkeypatch, images, 1)
+    silhouettes = forced_drawings(monkeypatch, images, 0)
+    traced_score = np.mean([closest_overlap(a, b) for a, b in zip(traced, page, strict=True)])
+    silhouette_score = np.mean([closest_overlap(a, b) for a, b in zip(silhouettes, page, strict=True)])
+    assert traced_score > 0.88 and traced_score > silhouette_score + 0.05, (traced_score, silhouette_score)
+    # Fattened, and then shrunk only by a few per cent: more ink than the silhouette.
+    assert ((traced > 0.3).sum(axis=(1, 2)) > (silhouettes > 0.3).sum(axis=(1, 2))).mean() > 0.9
+    for drawing in traced:  # re-framed: the longest edge spans the frame, the item is centred
+        rows, cols = np.flatnonzero(drawing.max(axis=1) > 0.3), np.flatnonzero(drawing.max(axis=0) > 0.3)
+        assert max(rows[-1] - rows[0], cols[-1] - cols[0]) >= 26
+        assert abs(rows[0] - (27 - rows[-1])) <= 2 and abs(cols[0] - (27 - cols[-1])) <= 2
