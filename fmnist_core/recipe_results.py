@@ -57,11 +57,13 @@ def seed_spread(values: Sequence[float]) -> float:
     return max((max(values) - min(values)) / 2 if values else 0.0, SPREAD_FLOOR)
 
 
-def differs(reported: float | None, values: Sequence[float]) -> bool:
-    """Whether the mean of ``values`` misses ``reported`` by more than their seed spread."""
+def differs(reported: float | None, values: Sequence[float], at_least: bool = False) -> bool:
+    """Whether the mean of ``values`` misses ``reported`` by more than their seed spread (only from
+    below when ``reported`` is a target to reach, ``at_least``)."""
     if reported is None or not values:
         return False
-    return abs(reported - sum(values) / len(values)) > seed_spread(values)
+    gap = reported - sum(values) / len(values)
+    return (gap if at_least else abs(gap)) > seed_spread(values)
 
 
 def run_value(record: RunRecord, history: list[dict[str, Any]], split: str) -> float | None:
@@ -94,7 +96,9 @@ def recipe_result(
         mean_seconds=sum(seconds) / len(seconds) if seconds else None,
         active_ids=tuple(record.id for record in active),
         active_seeds=tuple(record.config.get("seed", 0) for record in active),
-        explanation=recipe.differs_because if differs(recipe.reported.value, values) else None,
+        explanation=recipe.differs_because
+        if differs(recipe.reported.value, values, at_least=recipe.reported.is_target)
+        else None,
     )
 
 

@@ -24,7 +24,7 @@ def results_frame(results: list[RecipeResult]) -> pd.DataFrame:
         recipe = recipes.get_recipe(result.recipe)
         rows.append({
             "recipe": result.recipe,
-            "reported": recipe.reported.text,
+            "reported": recipe.reported.short,
             "split": recipe.reported.split,
             "ours": recipe_results.ours_text(result),
             "seeds": str(len(result.seeds)) if result.seeds else "",
@@ -43,7 +43,9 @@ def show_results_table(results: list[RecipeResult]) -> None:
         key="tutorials_results",
         column_config={
             "recipe": st.column_config.TextColumn(pinned=True),
-            "reported": st.column_config.TextColumn(width="medium"),
+            "reported": st.column_config.TextColumn(
+                help="The tutorial's published accuracy; its card quotes it in full."
+            ),
             "split": st.column_config.TextColumn(
                 help="The split the tutorial reports; ours is measured on the same one (validation: "
                 "the best epoch's accuracy)."

@@ -67,6 +67,8 @@ def test_the_gap_is_explained_only_beyond_the_seed_spread() -> None:
     assert recipe_results.differs(0.8412, [0.79, 0.80])
     assert not recipe_results.differs(None, [0.5])  # nothing published: nothing to explain
     assert not recipe_results.differs(0.8, [])
+    assert not recipe_results.differs(0.93, [0.94], at_least=True)  # a target passed is no gap
+    assert recipe_results.differs(0.93, [0.92], at_least=True)
     records = [fake_run("logreg", 0, 0.80)]
     explanation = recipe_results.recipe_result("logreg", records, {}).explanation
     assert "iteration limit" in explanation and "ConvergenceWarning" in explanation
