@@ -95,7 +95,7 @@ def recipe_result(
         seeds=tuple(sorted({record.config.get("seed", 0) for record, _ in scored})),
         mean_seconds=sum(seconds) / len(seconds) if seconds else None,
         active_ids=tuple(record.id for record in active),
-        active_seeds=tuple(record.config.get("seed", 0) for record in active),
+        active_seeds=tuple(sorted(record.config.get("seed", 0) for record in active)),
         explanation=recipe.differs_because
         if differs(recipe.reported.value, values, at_least=recipe.reported.is_target)
         else None,

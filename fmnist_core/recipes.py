@@ -77,7 +77,7 @@ RECIPES: tuple[Recipe, ...] = (
         title="TensorFlow basic classification (MLP, logits)",
         source="TensorFlow tutorial: Basic classification: Classify images of clothing",
         link=TF_TUTORIAL,
-        settings={**KERAS_FIT, "model": "mlp", "loss": "logits", "validation_split": 0.0},
+        settings={"model": "mlp", **KERAS_FIT, "loss": "logits", "validation_split": 0.0},
         code=recipe_code.TF_BASIC,
         reported=Reported("test", "test 0.8799 (train 0.9097); another write-up: about 0.88", 0.8799),
         notes=(
@@ -92,7 +92,7 @@ RECIPES: tuple[Recipe, ...] = (
         name="softmax-logits-mistake",
         title="The same MLP with a softmax output but from_logits=True (a common mistake)",
         source="Copies of the TensorFlow tutorial seen in the wild",
-        settings={**KERAS_FIT, "model": "mlp_softmax", "loss": "softmax_as_logits", "validation_split": 0.0},
+        settings={"model": "mlp_softmax", **KERAS_FIT, "loss": "softmax_as_logits", "validation_split": 0.0},
         code=recipe_code.SOFTMAX_LOGITS_MISTAKE,
         reported=Reported("test", "test 0.8863 (train 0.9104)", 0.8863),
         notes=(
@@ -107,7 +107,7 @@ RECIPES: tuple[Recipe, ...] = (
         name="no-hidden",
         title="No hidden layer (softmax regression)",
         source="A write-up of the TensorFlow tutorial without its hidden layer",
-        settings={**KERAS_FIT, "model": "softmax", "validation_split": 0.0},
+        settings={"model": "softmax", **KERAS_FIT, "validation_split": 0.0},
         code=recipe_code.NO_HIDDEN,
         reported=Reported("test", "test about 0.842", 0.842),
         differs_because="A linear model's test accuracy after 10 epochs moves with the order of the "
@@ -166,8 +166,8 @@ RECIPES: tuple[Recipe, ...] = (
         title="ANN: softmax regression on standardized pixels",
         source=COMPARISON,
         settings={
-            **KERAS_FIT,
             "model": "softmax",
+            **KERAS_FIT,
             "input_scaling": "standardized",
             "optimizer": "rmsprop",
             "learning_rate": 0.001,
@@ -186,7 +186,7 @@ RECIPES: tuple[Recipe, ...] = (
         name="dnn",
         title="DNN: one hidden layer of 100 sigmoid units",
         source=COMPARISON,
-        settings={**KERAS_FIT, "model": "dnn", "validation_split": 0.2},
+        settings={"model": "dnn", **KERAS_FIT, "validation_split": 0.2},
         code=recipe_code.DNN,
         reported=Reported("validation", "validation accuracy (no figure printed)"),
         notes=(LAST_ROWS,),
@@ -196,8 +196,8 @@ RECIPES: tuple[Recipe, ...] = (
         title="CNN with early stopping",
         source=COMPARISON,
         settings={
-            **KERAS_FIT,
             "model": "cnn",
+            **KERAS_FIT,
             "epochs": 20,
             "dropout": 0.4,
             "patience": 3,

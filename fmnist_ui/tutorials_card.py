@@ -102,7 +102,7 @@ def show_status(result: RecipeResult, split: str) -> None:
     """Runs in progress (with a link to watch them), then the finished runs' figure."""
     if result.active_ids:
         st.markdown(
-            f"{widgets.status_badge('running')} {len(result.active_ids)} run"
+            f":material/hourglass_top: {len(result.active_ids)} run"
             f"{'s' * (len(result.active_ids) > 1)} queued or training (seeds "
             f"{', '.join(map(str, result.active_seeds))})"
         )
