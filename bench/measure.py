@@ -153,7 +153,7 @@ def quiet_fit(
     config = TrainingConfig.for_model(model, epochs=epochs, seed=seed, train_samples=train_samples)
     data = load_fashion_mnist()
     split = split_data(data, config)
-    net = keras_trainer.compile_model(config, keras_trainer.steps_per_epoch(split, config))
+    net, _ = keras_trainer.compile_model(config, split)
     x_val = keras_trainer.to_model_input(split.x_val, net)
     start = time.perf_counter()
     keras_trainer.fit_model(net, config, split, [ValidationOnly()])

@@ -19,7 +19,13 @@ from fmnist_core.cli_inspect import add_inspect_commands
 from fmnist_core.cli_recipes import add_recipe_commands
 from fmnist_core.cli_sweeps import add_sweep_commands
 from fmnist_core.data import DatasetError
-from fmnist_core.models import COMMON_HYPERPARAMETERS, HYPERPARAMETERS, get_model_spec, list_models
+from fmnist_core.models import (
+    CHOICE_HYPERPARAMETERS,
+    COMMON_HYPERPARAMETERS,
+    HYPERPARAMETERS,
+    get_model_spec,
+    list_models,
+)
 
 
 def print_models(args: argparse.Namespace) -> int:
@@ -57,7 +63,8 @@ def train(args: argparse.Namespace) -> int:
     """Runs the worker in the foreground; exits non-zero unless the run finished or was stopped."""
     from fmnist_core.training import TrainingConfig, acquire_training_lock, run_worker
 
-    overrides = {key: getattr(args, key) for key in (*HYPERPARAMETERS, *COMMON_HYPERPARAMETERS)}
+    settings = (*HYPERPARAMETERS, *CHOICE_HYPERPARAMETERS, *COMMON_HYPERPARAMETERS)
+    overrides = {key: getattr(args, key) for key in settings}
     config = TrainingConfig.for_model(args.model, **overrides)
     lock = acquire_training_lock(args.artifacts)
     folder = runs.create_run(config.model, config.to_dict(), args.artifacts)
@@ -164,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     trainer.add_argument("--model", required=True, choices=list_models())
     for name, (low, high, kind, help_text) in HYPERPARAMETERS.items():
         trainer.add_argument(f"--{name.replace('_', '-')}", type=kind, help=f"{help_text} ({low}-{high})")
+    for name, (choices, help_text) in CHOICE_HYPERPARAMETERS.items():
+        trainer.add_argument(
+            f"--{name.replace('_', '-')}", choices=choices, help=f"{help_text} (Keras models)"
+        )
     trainer.add_argument("--seed", type=int, help="random seed (same seed, same config: same history)")
     trainer.add_argument("--patience", type=int, help="early stopping patience in epochs (0: off)")
     trainer.add_argument("--train-samples", type=int, help="train on the first N images only (quick runs)")

@@ -13,13 +13,19 @@ from typing import Any
 import streamlit as st
 
 from fmnist_core.data import NUM_TRAIN_IMAGES
-from fmnist_core.models import COMMON_HYPERPARAMETERS, HYPERPARAMETERS, ModelSpec, list_models
+from fmnist_core.models import (
+    CHOICE_HYPERPARAMETERS,
+    COMMON_HYPERPARAMETERS,
+    HYPERPARAMETERS,
+    ModelSpec,
+    list_models,
+)
 from fmnist_core.runs import RunRecord
 from fmnist_core.training import TrainingConfig
 
 FORM = "train_form"  # session state: {"model": name, <model>: {setting: value}}
 MODEL_KEY = "train_model"
-SETTINGS = (*HYPERPARAMETERS, *COMMON_HYPERPARAMETERS)
+SETTINGS = (*HYPERPARAMETERS, *CHOICE_HYPERPARAMETERS, *COMMON_HYPERPARAMETERS)
 DEFAULT_MODEL = "mlp"
 COMMON_DEFAULTS = {"seed": 0, "patience": 0, "train_samples": NUM_TRAIN_IMAGES}
 
@@ -42,14 +48,18 @@ def _from_url() -> tuple[str | None, dict[str, Any], list[str]]:
         if text is None:
             continue
         try:
-            value = float(text)
-            value = int(value) if value.is_integer() and setting != "learning_rate" else value
+            value = text if setting in CHOICE_HYPERPARAMETERS else _number(setting, text)
             TrainingConfig.for_model(model, **{setting: value})
         except ValueError as exc:
             ignored.append(f"{setting}={text} ({exc})")
             continue
         values[setting] = value
     return model, values, ignored
+
+
+def _number(setting: str, text: str) -> int | float:
+    value = float(text)
+    return int(value) if value.is_integer() and HYPERPARAMETERS.get(setting, (0, 0, int))[2] is int else value
 
 
 def _from_latest_run(records: list[RunRecord]) -> tuple[str | None, dict[str, Any]]:

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from fmnist_core.data import NUM_TRAIN_IMAGES
-from fmnist_core.models import HYPERPARAMETERS, ModelSpec, get_model_spec, list_models
+from fmnist_core.models import CHOICE_HYPERPARAMETERS, HYPERPARAMETERS, ModelSpec, get_model_spec, list_models
 from fmnist_core.runs import RunRecord
 from fmnist_core.training import PATIENCE_RANGE, SEED_RANGE, TRAIN_SAMPLES_RANGE
 from fmnist_ui import train_form
@@ -25,6 +25,27 @@ LABELS = {
     "dropout": "Dropout",
     "learning_rate": "Learning rate",
     "validation_split": "Validation split",
+    "optimizer": "Optimizer",
+    "label_smoothing": "Label smoothing",
+    "plateau_patience": "Plateau patience",
+    "augmentation": "Augmentation",
+}
+# The improvements the tutorials suggest: shown apart from the tutorials' own settings, and in a
+# run's summary only when they differ from these defaults.
+DEFAULT_IMPROVEMENTS = {
+    "optimizer": "adam",
+    "label_smoothing": 0.0,
+    "plateau_patience": 0,
+    "augmentation": "none",
+}
+IMPROVEMENTS = tuple(DEFAULT_IMPROVEMENTS)
+CHOICE_NAMES = {
+    "adam": "Adam",
+    "sgd_momentum": "SGD + momentum 0.9",
+    "rmsprop": "RMSprop",
+    "none": "None",
+    "shift_flip_zoom": "Shifts, flips, zoom",
+    "drawing": "Drawing-like (silhouettes, outlines, flips)",
 }
 COMMON_HELP = {
     "seed": "Fixes the random initial weights and the shuffling: the same seed and settings give the "
@@ -97,7 +118,25 @@ WIDGETS: dict[str, Callable[..., Any]] = {
     "dropout": _slider(0.05),
     "learning_rate": _select_slider(LEARNING_RATES),
     "validation_split": _slider(0.05),
+    "label_smoothing": _slider(0.05),
+    "plateau_patience": _number,
 }
+
+
+def setting_widget(name: str, default: Any, key: str) -> Any:
+    """The widget of one tunable setting: a select box for a choice, else its number widget."""
+    if name in CHOICE_HYPERPARAMETERS:
+        options, help_text = CHOICE_HYPERPARAMETERS[name]
+        return st.selectbox(LABELS[name], options, format_func=choice_name, key=key, help=help_text)
+    low, high, _, help_text = HYPERPARAMETERS[name]
+    return WIDGETS[name](LABELS[name], low, high, default, key, help=help_text)
+
+
+def choice_name(value: str) -> str:
+    """How a choice (an optimizer, an augmentation) reads in the app."""
+    return CHOICE_NAMES.get(value, value)
+
+
 COMMON_LABELS = {"seed": "Seed", "patience": "Early-stopping patience", "train_samples": "Training images"}
 
 
@@ -113,20 +152,42 @@ def hyperparameter_inputs(spec: ModelSpec, columns: int = 3) -> dict[str, Any]:
     cells = itertools.cycle(st.columns(columns))  # fills the grid row by row
     values: dict[str, Any] = {}
     for name, default in spec.defaults.items():
-        low, high, _, help_text = HYPERPARAMETERS[name]
-        with next(cells):
-            key = train_form.widget_key(spec.name, name)
-            values[name] = WIDGETS[name](LABELS[name], low, high, default, key, help=help_text)
+        if name not in IMPROVEMENTS:
+            with next(cells):
+                values[name] = setting_widget(name, default, train_form.widget_key(spec.name, name))
     for name, label in COMMON_LABELS.items():
         with next(cells):
             values[name] = st.number_input(
                 label, step=1000 if name == "train_samples" else 1,
                 help=COMMON_HELP[name], key=train_form.widget_key(spec.name, name),
             )  # fmt: skip
+    values |= improvement_inputs(spec, columns)
     train_form.remember(spec.name, values)
     if values["train_samples"] == NUM_TRAIN_IMAGES:
         values["train_samples"] = None
     return values
+
+
+def improvement_inputs(spec: ModelSpec, columns: int) -> dict[str, Any]:
+    """The optimizer, label smoothing, plateau and augmentation settings, in an expander that
+    opens by itself when one of them differs from the model's default."""
+    names = [name for name in IMPROVEMENTS if name in spec.defaults]
+    if not names:
+        return {}
+    keys = {name: train_form.widget_key(spec.name, name) for name in names}
+    changed = any(st.session_state.get(keys[name]) != spec.defaults[name] for name in names)
+    values = {}
+    with st.expander("Improvements the tutorials suggest", icon=":material/tune:", expanded=changed):
+        cells = itertools.cycle(st.columns(columns))
+        for name in names:
+            with next(cells):
+                values[name] = setting_widget(name, spec.defaults[name], keys[name])
+    return values
+
+
+def setting_text(key: str, value: Any) -> str:
+    """One setting's value as text: numbers in their shortest form, choices by their name."""
+    return choice_name(value) if isinstance(value, str) else f"{value:g}"
 
 
 def status_badge(status: str) -> str:
@@ -137,7 +198,13 @@ def status_badge(status: str) -> str:
 def config_summary(record: RunRecord) -> str:
     """One line of the run's hyperparameters, e.g. ``epochs 3 · batch size 32 · dropout 0.4``."""
     config = record.config
-    parts = [f"{LABELS[key].lower()} {config[key]:g}" for key in LABELS if config.get(key) is not None]
+    parts = [
+        f"{LABELS[key].lower()} {setting_text(key, config[key])}"
+        for key in LABELS
+        if config.get(key) is not None and config[key] != DEFAULT_IMPROVEMENTS.get(key)
+    ]
+    if config.get("recipe"):
+        parts.insert(0, f"recipe {config['recipe']}")
     if config.get("train_samples"):
         parts.append(f"{config['train_samples']:,} training images")
     if config.get("patience"):

@@ -14,6 +14,20 @@ import numpy as np
 from fmnist_core.data import NUM_TRAIN_IMAGES
 from fmnist_core.models import COMMON_HYPERPARAMETERS, check_hyperparameter, get_model_spec
 
+# How a run's loss reads the model's output (Keras). "sparse": the probabilities against integer
+# labels. "logits": the network without its final Softmax layer, trained with
+# SparseCategoricalCrossentropy(from_logits=True) and saved with it (the TensorFlow tutorial's
+# probability model). "softmax_as_logits": a softmax output fed to a from_logits=True loss (a
+# mistake seen in the wild, reproduced by its recipe). "one_hot": one-hot labels with
+# CategoricalCrossentropy.
+LOSSES = ("sparse", "logits", "softmax_as_logits", "one_hot")
+# What the model's first layer receives while training. "unit": x / 255 (the app's input).
+# "standardized": each pixel scaled to mean 0 and variance 1 over the training images by a Keras
+# Normalization layer saved inside the model. "raw": the 0-255 pixels (scikit-learn logreg; saved
+# with its weights rescaled so it reads x / 255 with the same predictions).
+INPUT_SCALINGS = {"unit": ("keras", "sklearn"), "standardized": ("keras",), "raw": ("sklearn",)}
+RECIPE_SETTINGS = ("recipe", "loss", "input_scaling")
+
 SEED_RANGE = (0, 2**31 - 1)  # what NumPy, TensorFlow and scikit-learn all accept as a seed
 PATIENCE_RANGE = (0, 100)  # epochs without a better validation loss; 0 switches early stopping off
 TRAIN_SAMPLES_RANGE = (100, NUM_TRAIN_IMAGES)  # from a quick look to the whole training set
@@ -42,6 +56,15 @@ class TrainingConfig:
     seed: int = 0
     patience: int = 0  # early stopping on validation loss; 0 switches it off
     train_samples: int | None = None  # use only the first N training images (quick runs, tests)
+    # the improvements the tutorials suggest (Keras models; see models.py)
+    optimizer: str | None = None
+    label_smoothing: float | None = None
+    plateau_patience: int | None = None
+    augmentation: str | None = None
+    # set by a tutorial recipe (fmnist_core.recipes); None: the defaults
+    recipe: str | None = None
+    loss: str | None = None
+    input_scaling: str | None = None
 
     @classmethod
     def for_model(cls, model: str, **overrides: Any) -> TrainingConfig:
@@ -53,7 +76,7 @@ class TrainingConfig:
         spec = get_model_spec(model)
         given = {key: value for key, value in overrides.items() if value is not None}
         for key in given:
-            if key not in spec.defaults and key not in COMMON_HYPERPARAMETERS:
+            if key not in spec.defaults and key not in (*COMMON_HYPERPARAMETERS, *RECIPE_SETTINGS):
                 accepted = ", ".join(spec.hyperparameters)
                 raise ValueError(f"{model} does not take {key}; it accepts: {accepted}.")
         config = cls(model=model, **{**spec.defaults, **given})
@@ -69,6 +92,24 @@ class TrainingConfig:
         check_whole_number("patience", self.patience, PATIENCE_RANGE)
         if self.train_samples is not None:
             check_whole_number("train_samples", self.train_samples, TRAIN_SAMPLES_RANGE)
+        self._check_recipe_settings(spec.family)
+
+    def _check_recipe_settings(self, family: str) -> None:
+        if self.recipe is not None and (not isinstance(self.recipe, str) or not self.recipe):
+            raise ValueError(f"recipe must be a recipe name, got {self.recipe!r}.")
+        if self.loss is not None:
+            if family != "keras":
+                raise ValueError(f"loss applies to Keras models only, not to {self.model}.")
+            if self.loss not in LOSSES:
+                raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}.")
+        if self.input_scaling is not None:
+            families = INPUT_SCALINGS.get(self.input_scaling)
+            if families is None:
+                raise ValueError(
+                    f"input_scaling must be one of {', '.join(INPUT_SCALINGS)}, got {self.input_scaling!r}."
+                )
+            if family not in families or (self.input_scaling == "raw" and self.model != "logreg"):
+                raise ValueError(f"input_scaling {self.input_scaling!r} does not apply to {self.model}.")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

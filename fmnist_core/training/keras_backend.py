@@ -13,6 +13,7 @@ networks run TensorFlow single-threaded (the registry's ``threads`` hint), becau
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import tensorflow as tf
 
 from fmnist_core import atomic_files, data, features, runs
 from fmnist_core.models import create_model, get_model_spec
+from fmnist_core.training import augmentation
 from fmnist_core.training.config import TrainingConfig, TrainingData
 from fmnist_core.training.reporting import EpochLogger, ProgressWriter, loss_diverged
 
@@ -31,6 +33,8 @@ EXECUTION_FLOPS = 1.6e10
 MAX_STEPS_PER_EXECUTION = 100
 ONE_CYCLE_WARMUP = 0.3  # fraction of the steps spent warming up (see models.LEARNING_RATE_SCHEDULES)
 ONE_CYCLE_START = 1 / 25  # warm-up starts at this fraction of the peak learning rate
+PLATEAU_FACTOR = 0.5  # ReduceLROnPlateau multiplies the learning rate by this on a plateau
+MIN_LEARNING_RATE = 1e-6
 
 
 class RunReporter(keras.callbacks.Callback):
@@ -42,9 +46,16 @@ class RunReporter(keras.callbacks.Callback):
     With ``steps_per_execution`` N, Keras calls ``on_train_batch_end`` once per N batches.
     """
 
-    def __init__(self, folder: Path, config: TrainingConfig, x_val: np.ndarray, y_val: np.ndarray) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        config: TrainingConfig,
+        x_val: np.ndarray,
+        y_val: np.ndarray,
+        predictor: keras.Model,
+    ) -> None:
         super().__init__()
-        self.folder, self.x_val = folder, x_val
+        self.folder, self.x_val, self.predictor = folder, x_val, predictor
         self.logger = EpochLogger(folder, y_val)
         self.progress = ProgressWriter(folder, config.epochs)
         self.batches = 0
@@ -67,7 +78,7 @@ class RunReporter(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs if logs is not None else {}
-        val_probabilities = predict(self.model, self.x_val) if len(self.x_val) else None
+        val_probabilities = predict(self.predictor, self.x_val) if len(self.x_val) else None
         line = self.logger.log(epoch + 1, float(logs["loss"]), float(logs["accuracy"]), val_probabilities)
         logs.update({key: line[key] for key in ("val_loss", "val_accuracy") if key in line})
         if line.get("val_loss", float("inf")) < self.best_loss:
@@ -93,13 +104,23 @@ class EpochTensorBoard(keras.callbacks.TensorBoard):
 
 
 def build_callbacks(
-    folder: Path, config: TrainingConfig, split: TrainingData, x_val: np.ndarray
+    folder: Path, config: TrainingConfig, split: TrainingData, x_val: np.ndarray, model: keras.Model
 ) -> list[Any]:
-    reporter = RunReporter(folder, config, x_val, split.y_val)
+    """The run's callbacks; ``model`` is the model that predicts probabilities (what is saved)."""
+    reporter = RunReporter(folder, config, x_val, split.y_val, model)
     reporter.batches = steps_per_epoch(split, config)
-    callbacks = [reporter]
+    callbacks: list[Any] = [reporter]
+    monitor = "val_loss" if len(split.y_val) else "loss"
+    if config.plateau_patience:
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=monitor,
+                factor=PLATEAU_FACTOR,
+                patience=config.plateau_patience,
+                min_lr=MIN_LEARNING_RATE,
+            )
+        )
     if config.patience:
-        monitor = "val_loss" if len(split.y_val) else "loss"
         callbacks.append(
             keras.callbacks.EarlyStopping(
                 monitor=monitor, patience=config.patience, restore_best_weights=True
@@ -169,46 +190,109 @@ def learning_rate(
     raise ValueError(f"Unknown learning-rate schedule {schedule!r}.")
 
 
-def compile_model(config: TrainingConfig, num_steps: int) -> keras.Model:
-    """Builds the model of ``config`` and compiles it for ``num_steps`` batches per epoch."""
+OPTIMIZERS = {
+    "adam": lambda rate: keras.optimizers.Adam(rate),
+    "sgd_momentum": lambda rate: keras.optimizers.SGD(rate, momentum=0.9),
+    "rmsprop": lambda rate: keras.optimizers.RMSprop(rate),
+}
+
+
+def one_hot_labels(config: TrainingConfig) -> bool:
+    """Whether the loss takes one-hot labels: asked for, or needed by label smoothing (Keras's
+    sparse cross-entropy has no smoothing)."""
+    return config.loss == "one_hot" or bool(config.label_smoothing)
+
+
+def make_loss(config: TrainingConfig) -> keras.losses.Loss:
+    """The loss of ``config.loss`` (see ``config.LOSSES``) with its label smoothing."""
+    from_logits = config.loss in ("logits", "softmax_as_logits")
+    if one_hot_labels(config):
+        smoothing = config.label_smoothing or 0.0
+        return keras.losses.CategoricalCrossentropy(from_logits=from_logits, label_smoothing=smoothing)
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+
+
+def build_model(config: TrainingConfig, x_train: np.ndarray) -> keras.Model:
+    """The model of ``config`` as it is saved: with a Normalization layer adapted on the training
+    images first when ``input_scaling`` is "standardized"."""
+    model = create_model(config.model, dropout=config.dropout)
+    if config.input_scaling != "standardized":
+        return model
+    shape = model.input_shape[1:]
+    normalize = keras.layers.Normalization(axis=tuple(range(1, len(shape) + 1)), name="standardize")
+    normalize.adapt(to_model_input(x_train, model))
+    # fresh layers from the registry's: a layer called in two models has no single output to read
+    fresh = [type(layer).from_config(layer.get_config()) for layer in model.layers]
+    return keras.Sequential([keras.Input(shape=shape), normalize, *fresh], name=model.name)
+
+
+def trained_part(model: keras.Model, config: TrainingConfig) -> keras.Model:
+    """What the optimiser fits: the model, or for the "logits" loss the model without its final
+    Softmax layer (sharing its weights), as the tutorial trains its logits model."""
+    if config.loss != "logits":
+        return model
+    if not isinstance(model.layers[-1], keras.layers.Softmax):
+        raise ValueError(f"the logits loss needs a model ending in a Softmax layer; {config.model} does not.")
+    return keras.Model(model.inputs, model.layers[-2].output, name=f"{model.name}_logits")
+
+
+def compile_model(config: TrainingConfig, split: TrainingData) -> tuple[keras.Model, keras.Model]:
+    """Builds and compiles the model of ``config``; returns (the model to save, the part to fit)."""
     spec = get_model_spec(config.model)
     configure_threads(spec.threads)
     keras.utils.set_random_seed(config.seed)
     tf.config.experimental.enable_op_determinism()
-    model = create_model(config.model, dropout=config.dropout)
+    model = build_model(config, split.x_train)
+    fitted = trained_part(model, config)
+    num_steps = steps_per_epoch(split, config)
     rate = learning_rate(spec.schedule, config.learning_rate, num_steps * config.epochs)
-    model.compile(
-        optimizer=keras.optimizers.Adam(rate),
-        loss="sparse_categorical_crossentropy",
+    fitted.compile(
+        optimizer=OPTIMIZERS[config.optimizer or "adam"](rate),
+        loss=make_loss(config),
         metrics=["accuracy"],
         steps_per_execution=choose_steps_per_execution(model, config.batch_size, num_steps),
     )
-    return model
+    return model, fitted
 
 
 def make_dataset(
-    images: np.ndarray, labels: np.ndarray, batch_size: int, seed: int, channels: bool
+    images: np.ndarray,
+    labels: np.ndarray,
+    batch_size: int,
+    seed: int,
+    channels: bool,
+    *,
+    augment: Callable[[tf.Tensor], tf.Tensor] | None = None,
+    one_hot: bool = False,
 ) -> tf.data.Dataset:
-    """Shuffled batches from in-memory uint8 images, scaled to [0, 1] per batch, prefetched.
+    """Shuffled training batches from in-memory uint8 images, scaled to [0, 1] per batch,
+    augmented when ``augment`` is given, prefetched.
 
     Shuffling uint8 moves a quarter of the bytes of float32. The scaling must stay the float32
     division of ``data.to_model_input`` (written in TensorFlow here, as it runs in the pipeline),
-    so that training and prediction see bit-identical inputs.
+    so that training and prediction see bit-identical inputs. Only this training pipeline is
+    augmented: validation, test and prediction inputs never go through it.
     """
 
-    def scale(x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        x = tf.cast(x, tf.float32) / 255.0
-        return (x[..., None] if channels else x), y
+    def prepare(x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        x = tf.cast(x, tf.float32)[..., None] / 255.0
+        if augment is not None:
+            x = augment(x)
+        return (x if channels else x[..., 0]), (tf.one_hot(y, data.NUM_CLASSES) if one_hot else y)
 
     dataset = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
     dataset = dataset.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).map(scale).prefetch(tf.data.AUTOTUNE)
+    return dataset.batch(batch_size).map(prepare).prefetch(tf.data.AUTOTUNE)
 
 
 def fit_model(model: keras.Model, config: TrainingConfig, split: TrainingData, callbacks: list[Any]) -> None:
     """Fits ``model`` on the training split; validation is the callbacks' job."""
     channels = len(model.input_shape) == 4
-    dataset = make_dataset(split.x_train, split.y_train, config.batch_size, config.seed, channels)
+    augment = augmentation.training_augmentation(config.augmentation or "none", config.seed)
+    dataset = make_dataset(
+        split.x_train, split.y_train, config.batch_size, config.seed, channels,
+        augment=augment, one_hot=one_hot_labels(config),
+    )  # fmt: skip
     model.fit(dataset, epochs=config.epochs, shuffle=False, verbose=0, callbacks=callbacks)
 
 
@@ -239,11 +323,11 @@ def save_model(model: keras.Model, path: Path) -> None:
 
 def train(folder: Path, config: TrainingConfig, split: TrainingData) -> tuple[np.ndarray, int]:
     """Fits the model of ``config``; returns test probabilities and the parameter count."""
-    model = compile_model(config, steps_per_epoch(split, config))
+    model, fitted = compile_model(config, split)
     x_val = to_model_input(split.x_val, model)
-    callbacks = build_callbacks(folder, config, split, x_val)
+    callbacks = build_callbacks(folder, config, split, x_val, model)
     if not runs.stop_requested(folder):
-        fit_model(model, config, split, callbacks)
+        fit_model(fitted, config, split, callbacks)
     save_model(model, folder / "model.keras")
     probabilities, test_features = predict_with_features(model, to_model_input(split.x_test, model))
     if np.isfinite(test_features).all():  # else the worker fails the run (NaN predictions)

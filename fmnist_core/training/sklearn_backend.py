@@ -29,31 +29,44 @@ def count_params(pipeline: Pipeline) -> int:
 
 
 def fit_logreg(folder: Path, config: TrainingConfig, split: TrainingData) -> Pipeline:
-    """One solver run; one history line at the end."""
+    """One solver run; one history line at the end.
+
+    With ``input_scaling`` "raw" the solver sees the 0-255 pixels (as in the tutorial); its
+    coefficients are then multiplied by 255, which gives the same decisions on x / 255, the input
+    every run of the app reads.
+    """
     pipeline = make_pipeline(create_model("logreg", epochs=config.epochs, seed=config.seed))
     logger = EpochLogger(folder, split.y_val)
     x_train = flatten(split.x_train)
+    raw = config.input_scaling == "raw"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        pipeline.fit(x_train, split.y_train)
+        pipeline.fit(
+            split.x_train.reshape(len(x_train), -1).astype(np.float32) if raw else x_train, split.y_train
+        )
+    if raw:
+        pipeline[-1].coef_ *= 255.0
     log_epoch(logger, 1, pipeline, x_train, split)
     return pipeline
 
 
 def fit_sgd(folder: Path, config: TrainingConfig, split: TrainingData) -> Pipeline:
-    """``partial_fit`` one epoch at a time in mini-batches, checking the stop file after each."""
+    """``partial_fit`` one epoch at a time in shuffled mini-batches, checking the stop file after
+    each; a model without a batch size (``sgd_tutorial``) gets the whole training set, in order,
+    once per epoch, as the tutorial does."""
     x_train = flatten(split.x_train)
     scaler = StandardScaler().fit(x_train)
-    classifier = create_model("sgd", learning_rate=config.learning_rate, seed=config.seed)
+    classifier = create_model(config.model, learning_rate=config.learning_rate, seed=config.seed)
     pipeline = Pipeline([("scaler", scaler), ("classifier", classifier)])
     scaled = scaler.transform(x_train)
     logger, progress = EpochLogger(folder, split.y_val), ProgressWriter(folder, config.epochs)
     rng = np.random.default_rng(config.seed)
-    batches = -(-len(scaled) // config.batch_size)
+    batch_size = config.batch_size or len(scaled)
+    batches = -(-len(scaled) // batch_size)
     for epoch in range(1, config.epochs + 1):
-        order = rng.permutation(len(scaled))
+        order = rng.permutation(len(scaled)) if config.batch_size else np.arange(len(scaled))
         for batch in range(batches):
-            rows = order[batch * config.batch_size : (batch + 1) * config.batch_size]
+            rows = order[batch * batch_size : (batch + 1) * batch_size]
             classifier.partial_fit(scaled[rows], split.y_train[rows], classes=np.arange(data.NUM_CLASSES))
             progress.update(epoch, batch + 1, batches, float("nan"), float("nan"))
             if runs.stop_requested(folder):
