@@ -165,3 +165,42 @@ def test_a_run_counts_for_its_recipe_only_with_the_recipes_current_settings() ->
     assert not recipes.matches_recipe({**config, "epochs": 3}, "dnn")  # an older or edited recipe
     assert not recipes.matches_recipe({**config, "train_samples": 600}, "dnn")  # not the full data
     assert not recipes.matches_recipe({**config, "recipe": None}, "dnn")  # a plain Train run
+
+
+# What the Keras back end compiles for each recipe: loss class, from_logits, optimizer class.
+EXPECTED_COMPILE = {
+    "tf-basic": ("SparseCategoricalCrossentropy", True, "Adam"),
+    "softmax-logits-mistake": ("SparseCategoricalCrossentropy", True, "Adam"),
+    "no-hidden": ("SparseCategoricalCrossentropy", False, "Adam"),
+    "dropout-256-128": ("CategoricalCrossentropy", False, "Adam"),
+    "ann": ("SparseCategoricalCrossentropy", False, "RMSprop"),
+    "dnn": ("SparseCategoricalCrossentropy", False, "Adam"),
+    "cnn": ("SparseCategoricalCrossentropy", False, "Adam"),
+    "improved": ("CategoricalCrossentropy", False, "Adam"),
+}
+
+
+@pytest.mark.parametrize("name", list(EXPECTED_COMPILE))
+def test_keras_back_end_compiles_each_recipe_as_its_tutorial(name: str) -> None:
+    from fmnist_core.data import load_fashion_mnist
+    from fmnist_core.training import TrainingData
+    from fmnist_core.training.keras_backend import compile_model
+
+    dataset = load_fashion_mnist()
+    images, labels = dataset.x_train[:200], dataset.y_train[:200]
+    config = recipes.recipe_config(name)
+    saved, fitted = compile_model(
+        config, TrainingData(images, labels, images[:0], labels[:0], images, labels)
+    )
+    loss, from_logits, optimizer = EXPECTED_COMPILE[name]
+    assert (type(fitted.loss).__name__, fitted.loss.get_config()["from_logits"]) == (loss, from_logits)
+    assert type(fitted.optimizer).__name__ == optimizer
+    assert float(fitted.optimizer.learning_rate) == pytest.approx(config.learning_rate)
+    assert fitted.loss.get_config().get("label_smoothing", 0.0) == pytest.approx(config.label_smoothing)
+    # The tutorial's logits model is fitted; its probability model (with the Softmax) is saved.
+    assert describe(fitted.layers[-1]) == (
+        ("Dense", 10, "linear") if name == "tf-basic" else describe(saved.layers[-1])
+    )
+    assert saved.count_params() == EXPECTED_PARAMS[name] + (2 * 784 + 1 if name == "ann" else 0)
+    if name == "ann":  # standardized pixels: a Normalization layer (mean, variance) saved first
+        assert type(saved.layers[0]).__name__ == "Normalization"
