@@ -139,8 +139,8 @@ RECIPES: tuple[Recipe, ...] = (
         reported=Reported("test", "train 0.8632, test 0.8412", 0.8412),
         notes=(
             "Epochs = max_iter = 100, LogisticRegression()'s default; it stops there (ConvergenceWarning).",
-            "Fitted on raw 0-255 pixels; the saved model's weights are divided by 255 so that it reads "
-            "the app's x/255 images with identical predictions.",
+            "Fitted on raw 0-255 pixels; the saved model's weights are multiplied by 255, so that it "
+            "reads the app's x/255 images with the same predictions.",
         ),
         differs_because="Logistic regression on unscaled pixels stops at its iteration limit "
         "(ConvergenceWarning) long before it converges, so where it stops depends on the scikit-learn "
