@@ -18,7 +18,7 @@ CARD_COLUMNS = 2
 
 def results_frame(results: list[RecipeResult]) -> pd.DataFrame:
     """One row per recipe: reported figure, ours (mean and range), seeds, time here, why they
-    differ, and a link to the latest run on Evaluate."""
+    differ, and a link to the latest run on Evaluate (blank without one: a None cell reads "None")."""
     rows = []
     for result in results:
         recipe = recipes.get_recipe(result.recipe)
@@ -29,8 +29,8 @@ def results_frame(results: list[RecipeResult]) -> pd.DataFrame:
             "ours": recipe_results.ours_text(result),
             "seeds": str(len(result.seeds)) if result.seeds else "",
             "time here": widgets.duration_text(result.mean_seconds) if result.mean_seconds else "",
+            "evaluate": f"/evaluate?run={result.run_ids[0]}" if result.run_ids else "",
             "why they differ": result.explanation or "",
-            "evaluate": f"/evaluate?run={result.run_ids[0]}" if result.run_ids else None,
             "runs": ", ".join(result.run_ids),
         })  # fmt: skip
     return pd.DataFrame(rows)
