@@ -15,6 +15,7 @@ st.set_page_config(page_title="Fashion-MNIST explorer", page_icon=":material/che
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/tutorials.py", title="Tutorials", icon=":material/menu_book:"),
     st.Page("pages/runs.py", title="Runs", icon=":material/table_rows:"),
     st.Page("pages/sweep.py", title="Sweep", icon=":material/tune:"),
     st.Page("pages/evaluate.py", title="Evaluate", icon=":material/grid_on:"),

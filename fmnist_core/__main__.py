@@ -16,6 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
 
 from fmnist_core import runs
 from fmnist_core.cli_inspect import add_inspect_commands
+from fmnist_core.cli_recipes import add_recipe_commands
 from fmnist_core.cli_sweeps import add_sweep_commands
 from fmnist_core.data import DatasetError
 from fmnist_core.models import (
@@ -194,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file", help="a .keras file saved with model.save('name.keras')")
     importer.set_defaults(handler=import_model)
     add_inspect_commands(commands)
+    add_recipe_commands(commands)
     add_sweep_commands(commands, common)
     return parser
 
