@@ -173,9 +173,9 @@ def test_logreg_on_raw_pixels_keeps_its_decisions_on_the_apps_inputs(artifacts: 
     )
     saved = load_run_model(folder).model
     data = load_fashion_mnist()
-    x_raw = data.x_train[:300].reshape(300, -1).astype(np.float32)
+    x_raw = data.x_train[:300].reshape(300, -1).astype(np.float64)  # what scikit-learn makes of uint8
     reference = LogisticRegression(max_iter=30, random_state=1).fit(x_raw, data.y_train[:300])
-    test_raw = data.x_test[:500].reshape(500, -1).astype(np.float32)
+    test_raw = data.x_test[:500].reshape(500, -1).astype(np.float64)
     test_unit = to_model_input(data.x_test[:500]).reshape(500, -1)
     np.testing.assert_allclose(saved.predict_proba(test_unit), reference.predict_proba(test_raw), atol=1e-5)
 

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.e2e
 PAGES = {
     "Overview": "",
     "Train": "train",
+    "Tutorials": "tutorials",
     "Runs": "runs",
     "Evaluate": "evaluate",
     "Draw": "draw",
