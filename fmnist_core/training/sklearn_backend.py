@@ -32,7 +32,7 @@ def fit_logreg(folder: Path, config: TrainingConfig, split: TrainingData) -> Pip
     """One solver run; one history line at the end.
 
     With ``input_scaling`` "raw" the solver sees the 0-255 pixels as float64, as scikit-learn
-    converts the tutorial's uint8 array (float32 ends a point of a thousandth off its figures); its
+    converts the tutorial's uint8 array (in float32 its figures move by a few ten-thousandths); its
     coefficients are then multiplied by 255, which gives the same decisions on x / 255, the input
     every run of the app reads.
     """
