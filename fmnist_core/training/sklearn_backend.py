@@ -43,7 +43,7 @@ def fit_logreg(folder: Path, config: TrainingConfig, split: TrainingData) -> Pip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         pipeline.fit(
-            split.x_train.reshape(len(x_train), -1).astype(np.float32) if raw else x_train, split.y_train
+            split.x_train.reshape(len(x_train), -1).astype(np.float64) if raw else x_train, split.y_train
         )
     if raw:
         pipeline[-1].coef_ *= 255.0

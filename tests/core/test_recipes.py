@@ -109,7 +109,9 @@ def test_improved_recipe_combines_the_suggestions_on_a_batch_normalised_cnn() ->
     model = models.create_model(config.model, dropout=config.dropout)
     assert sum(type(layer).__name__ == "BatchNormalization" for layer in model.layers) == 2
     assert config.label_smoothing > 0 and config.plateau_patience > 0
-    assert config.augmentation == "shift_flip_zoom" and config.optimizer == "adam"
+    # augmentation measured worse within the 5-minute budget (0.904 vs 0.923): off, and the card says why
+    assert config.augmentation == "none" and config.optimizer == "adam"
+    assert any("shift_flip_zoom" in note for note in recipes.BY_NAME["improved"].notes)
     assert 0 < config.validation_split < 0.5  # the plateau callback watches the validation loss
 
 
