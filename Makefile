@@ -49,6 +49,8 @@ bench: dev-setup browser-deps
 	$(BIN)/python bench/map_bench.py
 	$(BIN)/python -m bench.label_review_bench
 	$(BIN)/python -m bench.layers_bench
+	$(BIN)/python -m bench.draw_bench
+	$(BIN)/python -m bench.recipes_bench
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .

@@ -34,6 +34,8 @@ def test_lists_the_runs_and_overlays_their_curves(seeded_artifacts: Path) -> Non
     # 600 images minus the 10% validation hold-out; blank, not None, for what the mlp does not take.
     assert mlp["epochs"] == "2 / 2" and mlp["training images"].strip() == "540" and mlp.status == "finished"
     assert mlp["dropout"] == "" and mlp["learning rate"] == "0.001"
+    assert (mlp["optimizer"], mlp["augmentation"], mlp["label smoothing"]) == ("Adam", "None", "0")
+    assert mlp["recipe"] == ""
     test_accuracy = runs.read_run(runs.run_path(mlp["run id"])).test_accuracy
     assert mlp["test accuracy"] == f"{100 * test_accuracy:7.2f}%"  # right-aligned text that sorts
     assert len(at.multiselect(key="runs_compare").value) == 2
@@ -147,3 +149,15 @@ def test_a_training_run_shows_up_in_the_table_and_joins_the_overlay(seeded_artif
     assert not at.exception
     assert suffix in at.multiselect(key="runs_compare").value[0]  # still chosen under its new label
     assert any(suffix in option for option in at.selectbox(key="runs_delete_choice").options)
+
+
+def test_the_improvements_and_the_recipe_show_in_the_table(seeded_artifacts: Path) -> None:
+    from fmnist_core.training import TrainingConfig
+
+    config = TrainingConfig.for_model(
+        "cnn", optimizer="sgd_momentum", augmentation="shift_flip_zoom", plateau_patience=2, recipe="cnn"
+    )
+    runs.create_run("cnn", config.to_dict(), status="failed")
+    row = table(open_runs_page()).iloc[0]  # newest first
+    assert (row["optimizer"], row["augmentation"]) == ("SGD + momentum 0.9", "Shifts, flips, zoom")
+    assert (row["plateau patience"], row["recipe"]) == ("2", "cnn")
