@@ -35,9 +35,9 @@ def epochs_cell(record: RunRecord, history: list[dict[str, Any]]) -> str:
     return f"{len(history)} / {planned}" if planned else ""
 
 
-def setting_cell(key: str, value: Any) -> str:
+def setting_cell(value: Any) -> str:
     """A hyperparameter as a table cell: blank when the model does not take it."""
-    return "" if value is None else widgets.setting_text(key, value)
+    return "" if value is None else widgets.setting_text(value)
 
 
 def runs_frame(records: list[RunRecord], histories: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
@@ -54,7 +54,7 @@ def runs_frame(records: list[RunRecord], histories: dict[str, list[dict[str, Any
             "best val accuracy": widgets.percent_cell(run_summary.best_val_accuracy(history)),
             "epochs": epochs_cell(record, history),
             "training images": widgets.count_cell(None if imported else run_summary.trained_images(config)),
-            **{widgets.LABELS[key].lower(): setting_cell(key, config.get(key)) for key in widgets.LABELS if key != "epochs"},
+            **{widgets.LABELS[key].lower(): setting_cell(config.get(key)) for key in widgets.LABELS if key != "epochs"},
             "recipe": config.get("recipe") or "",
             "seed": "" if imported else str(config.get("seed", "")),
             "date": record.created_at,

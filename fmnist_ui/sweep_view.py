@@ -100,7 +100,7 @@ def render_status(status: sweeps.SweepStatus) -> None:
         f"{images_text(spec)} · seed {spec.seed}"
         + (f" · {spec.epochs} epochs" if spec.epochs else "")
         + "".join(
-            f" · {widgets.LABELS.get(k, k).lower()} {widgets.setting_text(k, v)}"
+            f" · {widgets.LABELS.get(k, k).lower()} {widgets.setting_text(v)}"
             for k, v in spec.fixed.items()
             if v != widgets.DEFAULT_IMPROVEMENTS.get(k)  # the improvements only when used
         )

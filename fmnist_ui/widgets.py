@@ -185,7 +185,7 @@ def improvement_inputs(spec: ModelSpec, columns: int) -> dict[str, Any]:
     return values
 
 
-def setting_text(key: str, value: Any) -> str:
+def setting_text(value: Any) -> str:
     """One setting's value as text: numbers in their shortest form, choices by their name."""
     return choice_name(value) if isinstance(value, str) else f"{value:g}"
 
@@ -199,7 +199,7 @@ def config_summary(record: RunRecord) -> str:
     """One line of the run's hyperparameters, e.g. ``epochs 3 · batch size 32 · dropout 0.4``."""
     config = record.config
     parts = [
-        f"{LABELS[key].lower()} {setting_text(key, config[key])}"
+        f"{LABELS[key].lower()} {setting_text(config[key])}"
         for key in LABELS
         if config.get(key) is not None and config[key] != DEFAULT_IMPROVEMENTS.get(key)
     ]

@@ -194,3 +194,18 @@ def test_sgd_tutorial_partial_fits_the_whole_training_set_once_per_epoch(artifac
         reference.partial_fit(scaled, data.y_train[:300], classes=np.arange(10))
     np.testing.assert_allclose(saved[-1].coef_, reference.coef_, rtol=1e-6)
     assert len(runs.read_history(folder)) == 3
+
+
+def test_the_train_command_takes_the_improvements_and_refuses_unknown_choices(capsys) -> None:
+    from fmnist_core.__main__ import build_parser
+
+    args = build_parser().parse_args(
+        ["train", "--model", "cnn", "--optimizer", "rmsprop", "--augmentation", "shift_flip_zoom",
+         "--label-smoothing", "0.1", "--plateau-patience", "2"]
+    )  # fmt: skip
+    assert (args.optimizer, args.augmentation, args.label_smoothing, args.plateau_patience) == (
+        "rmsprop", "shift_flip_zoom", 0.1, 2,
+    )  # fmt: skip
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--model", "cnn", "--optimizer", "adagrad"])
+    assert "invalid choice: 'adagrad'" in capsys.readouterr().err
