@@ -43,7 +43,7 @@ __all__ = [
 # ---------------------------------------------------------------- Keras, as in the tutorials
 
 KERAS_DEFAULTS = {
-    "epochs": 11,
+    "epochs": 10,
     "batch_size": 32,
     "learning_rate": 1e-3,
     "validation_split": 0.1,
