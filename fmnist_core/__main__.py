@@ -6,7 +6,6 @@ import argparse
 import functools
 import os
 import sys
-import threading
 from pathlib import Path
 
 from fmnist_core.tensorflow_logs import tensorflow_log_level
@@ -14,7 +13,7 @@ from fmnist_core.tensorflow_logs import tensorflow_log_level
 # Before anything imports TensorFlow: a worker or a training run may import it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
 
-from fmnist_core import runs
+from fmnist_core import foreground, runs
 from fmnist_core.cli_inspect import add_inspect_commands
 from fmnist_core.cli_recipes import add_recipe_commands
 from fmnist_core.cli_sweeps import add_sweep_commands
@@ -37,31 +36,9 @@ def print_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def follow_history(folder: Path, done: threading.Event) -> None:
-    """Prints each history line as the worker appends it."""
-    printed = 0
-    while True:
-        finished = done.is_set()
-        history = runs.read_history(folder)
-        for line in history[printed:]:
-            val = (
-                f"  val_loss {line['val_loss']:.4f}  val_accuracy {line['val_accuracy']:.4f}"
-                if "val_loss" in line
-                else ""
-            )
-            print(
-                f"epoch {line['epoch']:>3}  loss {line['loss']:.4f}  accuracy {line['accuracy']:.4f}{val}  ({line['seconds']:.1f} s)",
-                flush=True,
-            )
-        printed = len(history)
-        if finished:
-            return
-        done.wait(0.2)
-
-
 def train(args: argparse.Namespace) -> int:
     """Runs the worker in the foreground; exits non-zero unless the run finished or was stopped."""
-    from fmnist_core.training import TrainingConfig, acquire_training_lock, run_worker
+    from fmnist_core.training import TrainingConfig, acquire_training_lock
 
     settings = (*HYPERPARAMETERS, *CHOICE_HYPERPARAMETERS, *COMMON_HYPERPARAMETERS)
     overrides = {key: getattr(args, key) for key in settings}
@@ -69,17 +46,9 @@ def train(args: argparse.Namespace) -> int:
     lock = acquire_training_lock(args.artifacts)
     folder = runs.create_run(config.model, config.to_dict(), args.artifacts)
     print(f"training {config.model} in {folder}", flush=True)
-    done = threading.Event()
-    printer = threading.Thread(target=follow_history, args=(folder, done))
-    printer.start()
     try:
-        record = run_worker(folder)
-    except KeyboardInterrupt:
-        runs.request_stop(folder)
-        raise
+        record = foreground.train_in_foreground(folder)
     finally:
-        done.set()
-        printer.join()
         lock.close()
     if record.status == "failed":
         print(f"failed: {record.error}", file=sys.stderr)

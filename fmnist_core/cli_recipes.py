@@ -4,10 +4,9 @@ trains one in the foreground (one run per seed) and prints the run directories l
 from __future__ import annotations
 
 import argparse
-import threading
 from pathlib import Path
 
-from fmnist_core import recipes, runs
+from fmnist_core import foreground, recipes, runs
 from fmnist_core.training.config import TrainingConfig
 
 MAX_SEEDS = 10
@@ -20,43 +19,11 @@ def print_recipes(args: argparse.Namespace) -> int:
     return 0
 
 
-def epoch_line(line: dict) -> str:
-    val = f"  val_accuracy {line['val_accuracy']:.4f}" if line.get("val_accuracy") is not None else ""
-    return f"  epoch {line['epoch']:>3}  loss {line['loss']:.4f}  accuracy {line['accuracy']:.4f}{val}"
-
-
-def print_epochs(folder: Path, done: threading.Event) -> None:
-    """Prints each epoch of the run in ``folder`` as the worker appends it, until ``done``."""
-    printed = 0
-    while True:
-        finished = done.is_set()
-        history = runs.read_history(folder)
-        for line in history[printed:]:
-            print(epoch_line(line), flush=True)
-        printed = len(history)
-        if finished:
-            return
-        done.wait(0.5)
-
-
 def train_one(config: TrainingConfig, root: str | None) -> tuple[Path, runs.RunRecord]:
     """Creates the run of ``config`` and trains it here, printing its epochs."""
-    from fmnist_core.training import run_worker
-
     folder = runs.create_run(config.model, config.to_dict(), root)
     print(f"{config.recipe} seed {config.seed}: training {config.model} in {folder.name}", flush=True)
-    done = threading.Event()
-    printer = threading.Thread(target=print_epochs, args=(folder, done))
-    printer.start()
-    try:
-        record = run_worker(folder)
-    except KeyboardInterrupt:
-        runs.request_stop(folder)
-        raise
-    finally:
-        done.set()
-        printer.join()
-    return folder, record
+    return folder, foreground.train_in_foreground(folder)
 
 
 def outcome_line(record: runs.RunRecord) -> str:
