@@ -139,14 +139,20 @@ def test_a_running_run_is_shown_and_a_second_train_is_refused(seeded_artifacts: 
     assert any("Stop requested" in caption.value for caption in at.caption)
 
 
-def test_train_starts_a_run_with_the_chosen_settings(seeded_artifacts: Path, monkeypatch) -> None:
-    launched: list[TrainingConfig] = []
+@pytest.fixture
+def launched(monkeypatch: pytest.MonkeyPatch) -> list[TrainingConfig]:
+    """The configs the Train button launches: each becomes a queued run owned by this process."""
+    configs: list[TrainingConfig] = []
 
     def fake_launch(config: TrainingConfig) -> str:
-        launched.append(config)
+        configs.append(config)
         return runs.create_run(config.model, config.to_dict(), pid=os.getpid()).name
 
     monkeypatch.setattr(train_view, "launch_training", fake_launch)
+    return configs
+
+
+def test_train_starts_a_run_with_the_chosen_settings(seeded_artifacts: Path, launched: list) -> None:
     at = open_train_page()
     at.selectbox(key="train_model").set_value("mlp").run()
     at.number_input(key="train_mlp_epochs").set_value(2)
@@ -166,14 +172,7 @@ def test_a_failed_run_shows_its_error(seeded_artifacts: Path) -> None:
     assert any(error in message.value for message in at.error)
 
 
-def test_the_improvements_train_and_come_back_from_a_link(seeded_artifacts: Path, monkeypatch) -> None:
-    launched: list[TrainingConfig] = []
-
-    def fake_launch(config: TrainingConfig) -> str:
-        launched.append(config)
-        return runs.create_run(config.model, config.to_dict(), pid=os.getpid()).name
-
-    monkeypatch.setattr(train_view, "launch_training", fake_launch)
+def test_the_improvements_train_and_come_back_from_a_link(seeded_artifacts: Path, launched: list) -> None:
     at = open_train_page()
     at.selectbox(key="train_model").set_value("cnn").run()
     assert at.expander[0].label == "Improvements the tutorials suggest"
