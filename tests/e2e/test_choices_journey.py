@@ -125,13 +125,13 @@ def test_a_stopped_long_run_spans_its_epochs(server, seeded_artifacts: Path, pag
         "Stopped at your request in epoch 2 of 300 planned; the model kept the weights of epoch 1 "
         "(the lowest validation loss) and scores test accuracy 80.00% (loss 0.600)"
     ).wait_for()
-    ranges = page.evaluate(
+    ranges = page.wait_for_function(  # the chart is drawn a moment after the text
         """key => {
             const plot = document.querySelector(`.st-key-${key} .js-plotly-plot`);
-            return [plot._fullLayout.xaxis.range, plot._fullLayout.xaxis2.range];
+            return plot?._fullLayout?.xaxis2 && [plot._fullLayout.xaxis.range, plot._fullLayout.xaxis2.range];
         }""",
-        f"train_curves_{folder.name}",
-    )
+        arg=f"train_curves_{folder.name}",
+    ).json_value()
     assert ranges == [[0.5, 2.5], [0.5, 2.5]]
     screenshot(page, "train_stopped_long_run")
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from fmnist_core import runs, sweeps
 from tests.e2e.conftest import screenshot, wait_idle
@@ -46,7 +47,7 @@ def wait_for_sweep(artifacts: Path, timeout: float = 240) -> sweeps.SweepStatus:
 def test_define_watch_filter_and_evaluate_a_sweep(empty_server, artifacts: Path, page) -> None:
     page.set_viewport_size({"width": 1400, "height": 2400})  # the screenshots show the whole view
     visit(page, empty_server, "Sweep")
-    assert page.locator(".st-key-sweep_name input").input_value() == NAME
+    expect(page.locator(".st-key-sweep_name input")).to_have_value(NAME)  # it can flash empty first
     page.locator(".st-key-sweep_mlp_batch_size_search label").click()  # search batch size too
     wait_idle(page)
     page.get_by_text("Improvements the tutorials suggest").click()

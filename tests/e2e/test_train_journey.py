@@ -45,8 +45,15 @@ def open_page(page, server, name: str) -> None:
 
 def set_number(page, label: str, value: int) -> None:
     field = page.get_by_label(label, exact=True)
-    # After a model change Streamlit briefly keeps the previous form's field beside the new one.
-    expect(field).to_have_count(1, timeout=15_000)
+    # After a model change Streamlit keeps the previous form's field beside the new one until the
+    # run ends; when the page's polling fragment reruns at that moment it can keep it for good.
+    # The URL holds the choice, so a reload shows the one form.
+    try:
+        expect(field).to_have_count(1, timeout=15_000)
+    except AssertionError:
+        page.reload()
+        wait_idle(page)
+        expect(field).to_have_count(1, timeout=15_000)
     field.fill(str(value))
     field.press("Enter")
     wait_idle(page)
