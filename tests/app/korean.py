@@ -1,0 +1,87 @@
+"""Finds English left on a page rendered in Korean (AppTest): every string the page sends to the
+browser (texts, labels, options, help, table cells, chart JSON) checked against the English catalog."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from google.protobuf.json_format import MessageToDict
+from streamlit.testing.v1 import AppTest
+
+from fmnist_core import data
+from fmnist_ui import i18n
+
+MIN_WORDS_INSIDE = 3  # an English entry this long is a leftover even inside a longer string
+
+
+def open_in_korean(at: AppTest) -> AppTest:
+    """Runs ``at`` with ``?lang=ko``; returns it for chaining."""
+    at.query_params[i18n.KEY] = "ko"
+    return at
+
+
+@cache
+def _english_patterns() -> list[tuple[str, re.Pattern]]:
+    """(key, pattern) for every English text that Korean says differently."""
+    english, korean = i18n.catalog("en"), i18n.catalog("ko")
+    patterns = []
+    for key, text in english.items():
+        if text == korean[key] or key.startswith("format."):
+            continue
+        literal = [part for part in re.split(r"\{[^}]*\}", text) if part.strip()]
+        if not literal:
+            continue
+        body = ".+?".join(re.escape(part) for part in re.split(r"\{[^}]*\}", text))
+        if len(" ".join(literal).split()) >= MIN_WORDS_INSIDE:
+            patterns.append((key, re.compile(body)))
+        else:
+            patterns.append((key, re.compile(rf"\A\s*{body}\s*\Z")))
+    for name in data.CLASS_NAMES:  # "코트 (Coat)" is fine: the parenthesis is stripped first
+        patterns.append((f"class name {name}", re.compile(rf"(?<![\w/-]){re.escape(name)}(?![\w/-])")))
+    return patterns
+
+
+def _strings(value) -> Iterator[str]:
+    if isinstance(value, str):
+        if value[:1] in "{[":
+            try:
+                yield from _strings(json.loads(value))
+                return
+            except ValueError:
+                pass
+        yield value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            if name not in ("id", "key", "formId", "fragmentId", "type", "dataType", "src", "url"):
+                yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def page_strings(at: AppTest) -> list[str]:
+    """Every string of every element the last run rendered."""
+    found: list[str] = []
+    stack = [at._tree]
+    while stack:
+        node = stack.pop()
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "DESCRIPTOR"):
+            found.extend(_strings(MessageToDict(proto)))
+        children = getattr(node, "children", {})
+        stack.extend(children.values() if isinstance(children, dict) else children)
+    return found
+
+
+def english_leftovers(at: AppTest) -> list[tuple[str, str]]:
+    """(catalog key or class name, the string) for each English text on a Korean page."""
+    leftovers = []
+    for text in page_strings(at):
+        bare = re.sub(r"\([^()]*\)", "", text)
+        for key, pattern in _english_patterns():
+            if pattern.search(bare if key.startswith("class name") else text):
+                leftovers.append((key, text[:120]))
+    return leftovers
