@@ -78,8 +78,13 @@ def page_strings(at: AppTest) -> list[str]:
 
 def english_leftovers(at: AppTest) -> list[tuple[str, str]]:
     """(catalog key or class name, the string) for each English text on a Korean page."""
+    return english_in(page_strings(at))
+
+
+def english_in(strings: list[str]) -> list[tuple[str, str]]:
+    """(catalog key or class name, the string) for each of ``strings`` that is English."""
     leftovers = []
-    for text in page_strings(at):
+    for text in strings:
         bare = re.sub(r"\([^()]*\)", "", text)
         for key, pattern in _english_patterns():
             if pattern.search(bare if key.startswith("class name") else text):

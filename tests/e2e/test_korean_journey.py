@@ -1,0 +1,161 @@
+"""Real browser, in Korean: a new learner trains a tiny run, refuses a bad model file, clicks a
+cell of the confusion matrix, draws a stroke, refuses an odd picture and looks inside the layers,
+and no page shows an English text of the catalog or an English class name. Switching the language
+keeps the page, the chosen run and the form's values."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from fmnist_core import runs
+from tests.app.korean import english_in
+from tests.e2e.conftest import screenshot, wait_idle
+from tests.e2e.test_draw_journey import BARS, TROUSER_STROKES, canvas_box, stroke
+from tests.e2e.test_evaluate_journey import CELL_POSITION, MATRIX, seeded_runs
+
+pytestmark = pytest.mark.e2e
+
+# Streamlit's own frame (main menu, "Running..." status, deploy button) is not the app's text.
+VISIBLE_TEXTS = """() => {
+    const chrome = '[data-testid="stToolbar"], [data-testid="stStatusWidget"], [data-testid="stHeader"], '
+        + '[data-testid="stDecoration"], script, style, noscript';
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const texts = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent.trim();
+        const parent = node.parentElement;
+        if (!text || !parent || parent.closest(chrome)) continue;
+        if (!parent.getClientRects().length || getComputedStyle(parent).visibility === "hidden") continue;
+        texts.push(text);
+    }
+    return texts;
+}"""
+
+
+def visible_texts(page) -> list[str]:
+    """Every visible text node of the page and of its frames (the map and the canvas are iframes)."""
+    texts: list[str] = []
+    for frame in page.frames:
+        try:
+            texts.extend(frame.evaluate(VISIBLE_TEXTS))
+        except Exception:  # noqa: BLE001 - a frame that navigated away has nothing to show
+            continue
+    return texts
+
+
+def assert_korean(page, name: str) -> None:
+    """No visible English catalog text or class name; a screenshot to look at."""
+    wait_idle(page)
+    page.wait_for_timeout(700)  # charts draw after the script run ends
+    screenshot(page, f"ko_{name}")
+    assert english_in(visible_texts(page)) == [], name
+
+
+def open_page(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
+    wait_idle(page)
+
+
+def switch_language(page, name: str) -> None:
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name=name, exact=True).click()
+    wait_idle(page)
+
+
+def set_field(page, key: str, value: int) -> None:
+    field = page.locator(f".st-key-{key} input")
+    field.fill(str(value))
+    field.press("Enter")
+    wait_idle(page)
+
+
+def wait_until_finished(root: Path, timeout: float = 240) -> runs.RunRecord:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        active = [record for record in runs.list_runs(root) if record.status in runs.ACTIVE_STATUSES]
+        if not active:
+            return max(runs.list_runs(root), key=lambda record: record.created_at or "")
+        time.sleep(1)
+    raise AssertionError("the tiny run did not finish")
+
+
+def test_a_korean_journey_through_every_page(server, seeded_artifacts: Path, page, tmp_path: Path) -> None:
+    page.set_viewport_size({"width": 1400, "height": 2000})
+    page.goto(f"{server.url}/?lang=ko")
+    wait_idle(page)
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="학습", exact=True).wait_for()
+    assert_korean(page, "overview")
+
+    open_page(page, "학습")  # a tiny run: 1 epoch of 600 images
+    set_field(page, "train_mlp_epochs", 1)
+    set_field(page, "train_mlp_train_samples", 600)
+    page.locator(".st-key-train_start button").click()
+    wait_idle(page)
+    finished = wait_until_finished(seeded_artifacts)
+    assert finished.model == "mlp" and finished.config["epochs"] == 1
+    page.reload()
+    assert_korean(page, "train")
+
+    set_field(page, "train_mlp_epochs", 7)  # the language switch keeps the page and the form
+    switch_language(page, "English")
+    assert "/train" in page.url and "lang=en" in page.url
+    expect(page.locator(".st-key-train_mlp_epochs input")).to_have_value("7")
+    page.get_by_role("button", name="Train", exact=True).wait_for()
+    switch_language(page, "한국어")
+    assert "lang=ko" in page.url
+    expect(page.locator(".st-key-train_mlp_epochs input")).to_have_value("7")
+
+    open_page(page, "튜토리얼")
+    assert_korean(page, "tutorials")
+
+    open_page(page, "실행 기록")  # a file that is not a Keras model is refused, in Korean
+    bad = tmp_path / "not_a_model.keras"
+    bad.write_bytes(b"this is not a zip archive")
+    page.locator(".st-key-runs_upload_0 input[type=file]").set_input_files(str(bad))
+    wait_idle(page)
+    page.locator(".st-key-runs_import button").click()
+    wait_idle(page)
+    refusal = page.locator('[data-testid="stAlert"]').last
+    expect(refusal).to_contain_text("모델")
+    assert_korean(page, "runs_refused_upload")
+
+    open_page(page, "스윕")
+    assert_korean(page, "sweep")
+
+    ids = seeded_runs(seeded_artifacts)
+    page.goto(f"{server.url}/evaluate?lang=ko&run={ids['cnn']}")
+    wait_idle(page)
+    page.wait_for_selector(MATRIX)
+    page.wait_for_timeout(500)
+    position = page.evaluate(CELL_POSITION, [MATRIX, "티셔츠/탑", "셔츠"])
+    page.mouse.move(position["x"], position["y"])
+    page.wait_for_timeout(300)
+    page.mouse.click(position["x"], position["y"])
+    page.locator(".st-key-evaluate_gallery_chart .js-plotly-plot").first.wait_for()
+    assert_korean(page, "evaluate_gallery")
+    for tab in page.get_by_role("tab").all()[1:]:
+        tab.click()
+        assert_korean(page, f"evaluate_tab_{tab.inner_text().strip()}")
+
+    switch_language(page, "English")  # the chosen run stays chosen
+    assert "/evaluate" in page.url and ids["cnn"] in page.url
+    switch_language(page, "한국어")
+
+    open_page(page, "그리기")
+    stroke(page, canvas_box(page), TROUSER_STROKES[0])
+    page.locator(BARS).first.wait_for(timeout=60_000)
+    assert_korean(page, "draw_stroke")
+    page.get_by_role("tab").nth(1).click()  # the upload tab
+    wait_idle(page)
+    odd = tmp_path / "garment.png"
+    odd.write_bytes(b"GIF89a but not really a picture")
+    page.locator(".st-key-draw_upload input[type=file]").set_input_files(str(odd))
+    wait_idle(page)
+    expect(page.locator('[data-testid="stAlert"]').last).to_be_visible()
+    assert_korean(page, "draw_refused_upload")
+
+    open_page(page, "레이어")
+    assert_korean(page, "layers")
