@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only when they are missing:
 #   dataset-fashion-mnist  the dataset, offline (/usr/share/datasets/fashion-mnist)
-#   chromium               the browser for the browser tests and `make bench` (with --browser)
+#   chromium               the browser for the browser tests and `make bench` (with --browser),
+#   fonts-nanum            with a Korean font, so the Korean pages' screenshots show Hangul
 #   postgresql             the server binaries for the sweep tests (with --postgres); the tests
 #                          start their own throw-away server as an unprivileged user. No system
 #                          cluster is created: createcluster.conf says so before the install,
@@ -21,6 +22,9 @@ packages=()
 [ -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] || packages+=(dataset-fashion-mnist)
 if $browser && ! command -v chromium >/dev/null; then
   packages+=(chromium fonts-dejavu-core)
+fi
+if $browser && [ ! -d /usr/share/fonts/truetype/nanum ]; then
+  packages+=(fonts-nanum)
 fi
 if $postgres && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   packages+=(postgresql)
