@@ -53,11 +53,9 @@ def import_keras_model(
     """
     label = display_label(name if name is not None else os.fspath(path))
     if not label.lower().endswith(".keras"):
-        raise ModelFileError(
-            f"'{label}' is not a .keras file; only Keras models saved with model.save('name.keras') are accepted"
-        )
+        raise ModelFileError("error.model_file.not_keras_name", name=label)
     if not Path(path).is_file():
-        raise ModelFileError(f"no file '{label}' was found")
+        raise ModelFileError("error.model_file.no_file", name=label)
     runs_folder = runs.runs_dir(root)
     remove_stale_staging(runs_folder)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=runs_folder))

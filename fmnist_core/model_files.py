@@ -15,14 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
+from fmnist_core.words import CodedError
+
 ZIP_MAGIC = b"PK\x03\x04"
 HDF5_MAGIC = b"\x89HDF"
 ALLOWED_MEMBERS = frozenset({"metadata.json", "config.json", "model.weights.h5"})
 MAX_JSON_BYTES = 10_000_000  # a ResNet-50 config is about 0.5 MB
 MAX_COMPRESSION_RATIO = 100  # float weights barely compress; deflate tops out near 1000
 RATIO_CHECK_MIN_BYTES = 1_000_000  # tiny members (metadata, empty assets) may compress well
-EXPECTED = "only built-in Keras layers are accepted"
-RESAVE_HINT = "upload a file saved with model.save('name.keras')"
 
 MODEL_CLASSES = frozenset({"Sequential", "Functional"})
 LAYER_CLASSES = frozenset({
@@ -64,19 +64,11 @@ FUNCTION_NAMES = frozenset({
     "top_k_categorical_accuracy",
 })  # fmt: skip
 FUNCTION_MODULES = frozenset({"builtins", "keras.activations", "keras.losses", "keras.metrics"})
-REFUSED_CLASSES = {
-    "Lambda": "a Lambda layer, which can run arbitrary code",
-    "__lambda__": "a serialized Python function, which can run arbitrary code",
-    "__typespec__": "a TensorFlow type spec, which can name arbitrary classes",
-    "TFSMLayer": "a TFSMLayer layer, which loads an external TensorFlow SavedModel",
-    "TorchModuleWrapper": "a TorchModuleWrapper layer, which can run arbitrary code",
-    "JaxLayer": "a JaxLayer layer, which can run arbitrary code",
-    "FlaxLayer": "a FlaxLayer layer, which can run arbitrary code",
-    "StringLookup": "a StringLookup layer, which can read files named in the model",
-    "IntegerLookup": "an IntegerLookup layer, which can read files named in the model",
-    "TextVectorization": "a TextVectorization layer, which can read files named in the model",
-    "Hashing": "a Hashing layer, which is not an image-classifier layer",
-}
+# Each refused class has its sentence under error.model_file.refused.<class> (words_en.toml).
+REFUSED_CLASSES = frozenset({
+    "Lambda", "__lambda__", "__typespec__", "TFSMLayer", "TorchModuleWrapper", "JaxLayer", "FlaxLayer",
+    "StringLookup", "IntegerLookup", "TextVectorization", "Hashing",
+})  # fmt: skip
 # Keras namespaces that hold utilities rather than model components (keras.X or keras.src.X).
 REFUSED_NAMESPACES = frozenset({
     "config", "utils", "saving", "ops", "backend", "callbacks", "datasets", "preprocessing",
@@ -84,8 +76,9 @@ REFUSED_NAMESPACES = frozenset({
 })  # fmt: skip
 
 
-class ModelFileError(ValueError):
-    """An uploaded model file is unsafe or unusable; the message is one sentence for the user."""
+class ModelFileError(CodedError, ValueError):
+    """An uploaded model file is unsafe or unusable; the message is one sentence for the user
+    (``error.model_file.<code>`` in the words)."""
 
 
 def check_keras_archive(
@@ -112,63 +105,51 @@ def check_keras_archive(
     except ModelFileError:
         raise
     except Exception:  # hostile archives make zipfile, zlib and lzma raise many types
-        raise ModelFileError(
-            f"the file is not a complete zip archive (it may be truncated or corrupted); {RESAVE_HINT}"
-        ) from None
+        raise ModelFileError("error.model_file.incomplete_zip") from None
     check_model_config(config)
     return config
 
 
 def _check_file_header(path: Path, max_bytes: int) -> None:
     if not path.is_file():
-        raise ModelFileError(f"no model file was found at '{path.name}'; {RESAVE_HINT}")
+        raise ModelFileError("error.model_file.not_found", name=path.name)
     size = path.stat().st_size
     if size == 0:
-        raise ModelFileError(f"the model file is empty; {RESAVE_HINT}")
+        raise ModelFileError("error.model_file.empty")
     if size > max_bytes:
-        raise ModelFileError(f"the model file is larger than {max_bytes / 1e6:g} MB; upload a smaller model")
+        raise ModelFileError("error.model_file.too_large", limit=max_bytes / 1e6)
     with path.open("rb") as file:
         header = file.read(len(ZIP_MAGIC))
     if header == HDF5_MAGIC:
-        raise ModelFileError("this is an HDF5 (.h5) file; only .keras files are accepted")
+        raise ModelFileError("error.model_file.hdf5")
     if header != ZIP_MAGIC:
-        raise ModelFileError(
-            f"the file is not a .keras model archive (a .keras file is a zip file); {RESAVE_HINT}"
-        )
+        raise ModelFileError("error.model_file.not_zip")
 
 
 def _check_members(infos: list[zipfile.ZipInfo], max_bytes: int, max_members: int) -> None:
     if len(infos) > max_members:
-        raise ModelFileError(f"the archive has {len(infos)} files; a .keras file holds at most {max_members}")
+        raise ModelFileError("error.model_file.too_many_files", count=len(infos), limit=max_members)
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):
-        raise ModelFileError(f"the archive lists the same file twice; {RESAVE_HINT}")
+        raise ModelFileError("error.model_file.duplicate_member")
     for info in infos:
         _check_member_name(info.filename)
         if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise ModelFileError(
-                f"the archive member '{info.filename}' is encrypted or compressed unusually; {RESAVE_HINT}"
-            )
+            raise ModelFileError("error.model_file.unusual_member", name=info.filename)
     _check_sizes(infos, max_bytes)
     if "config.json" not in names:
-        raise ModelFileError(f"the archive has no config.json, so it is not a Keras model; {RESAVE_HINT}")
+        raise ModelFileError("error.model_file.no_config")
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo], max_bytes: int) -> None:
     # Sizes come from the central directory; zipfile never inflates a member past its declared size.
     total = sum(info.file_size for info in infos)
     if total > max_bytes:
-        raise ModelFileError(
-            f"the archive unpacks to {total / 1e6:.0f} MB, more than the {max_bytes / 1e6:g} MB allowed; "
-            "upload a smaller model"
-        )
+        raise ModelFileError("error.model_file.unpacks_too_large", size=total / 1e6, limit=max_bytes / 1e6)
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_COMPRESSION_RATIO:
-            raise ModelFileError(
-                f"the archive member '{info.filename}' expands {ratio:.0f} times when unpacked (a zip bomb?); "
-                "model files barely compress"
-            )
+            raise ModelFileError("error.model_file.zip_bomb", name=info.filename, ratio=ratio)
 
 
 def _check_member_name(name: str) -> None:
@@ -178,23 +159,20 @@ def _check_member_name(name: str) -> None:
     )
     in_assets = parts[0] == "assets" and "" not in parts[1:-1]
     if unsafe or not (name in ALLOWED_MEMBERS or in_assets):
-        raise ModelFileError(
-            f"the archive contains an unexpected file {name!r}; a .keras file holds only metadata.json, "
-            "config.json, model.weights.h5 and assets/"
-        )
+        raise ModelFileError("error.model_file.unexpected_member", name=repr(name))
 
 
 def _read_json_member(archive: zipfile.ZipFile, name: str) -> object:
     if archive.getinfo(name).file_size > MAX_JSON_BYTES:
-        raise ModelFileError(f"{name} is larger than {MAX_JSON_BYTES / 1e6:g} MB; {RESAVE_HINT}")
+        raise ModelFileError("error.model_file.json_too_large", name=name, limit=MAX_JSON_BYTES / 1e6)
     with archive.open(name) as member:
         data = member.read(MAX_JSON_BYTES + 1)
     if len(data) > MAX_JSON_BYTES:
-        raise ModelFileError(f"{name} is larger than {MAX_JSON_BYTES / 1e6:g} MB; {RESAVE_HINT}")
+        raise ModelFileError("error.model_file.json_too_large", name=name, limit=MAX_JSON_BYTES / 1e6)
     try:
         return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise ModelFileError(f"{name} in the archive is not valid JSON; {RESAVE_HINT}") from None
+        raise ModelFileError("error.model_file.invalid_json", name=name) from None
 
 
 def check_model_config(config: object) -> None:
@@ -207,9 +185,7 @@ def check_model_config(config: object) -> None:
         ModelFileError: Naming the first offending class, module or custom object.
     """
     if not isinstance(config, dict) or config.get("class_name") not in MODEL_CLASSES:
-        raise ModelFileError(
-            f"config.json does not describe a Keras Sequential or Functional model; {RESAVE_HINT}"
-        )
+        raise ModelFileError("error.model_file.not_a_model")
     pending: list[object] = [config]
     while pending:  # iterative, so deeply nested JSON cannot exhaust the stack
         node = pending.pop()
@@ -224,27 +200,21 @@ def check_model_config(config: object) -> None:
 def _check_serialized_object(node: dict) -> None:
     class_name, module = node["class_name"], node.get("module")
     if not isinstance(class_name, str) or not isinstance(module, str | None):
-        raise ModelFileError(f"config.json contains a malformed object entry; {RESAVE_HINT}")
+        raise ModelFileError("error.model_file.malformed_object")
     if class_name in REFUSED_CLASSES:
-        raise ModelFileError(f"the model uses {REFUSED_CLASSES[class_name]}; {EXPECTED}")
+        raise ModelFileError(f"error.model_file.refused.{class_name}")
     registered = node.get("registered_name")
     if registered not in (None, class_name) and not (
         class_name == "function" and registered == node.get("config")
     ):
-        raise ModelFileError(
-            f"the model uses the custom object {str(registered)!r}, which can run arbitrary code; {EXPECTED}"
-        )
+        raise ModelFileError("error.model_file.custom_object", name=repr(str(registered)))
     if class_name == "function":
         if module not in FUNCTION_MODULES or node.get("config") not in FUNCTION_NAMES:
-            raise ModelFileError(
-                f"the model refers to the function {str(node.get('config'))!r}, which is not a built-in Keras function; {EXPECTED}"
-            )
+            raise ModelFileError("error.model_file.unknown_function", name=repr(str(node.get("config"))))
         return
     _check_module(class_name, module)
     if class_name not in ALLOWED_CLASSES:
-        raise ModelFileError(
-            f"the model uses '{class_name}', which is not an accepted Keras layer; {EXPECTED} for image classifiers"
-        )
+        raise ModelFileError("error.model_file.unaccepted_layer", name=class_name)
 
 
 def _check_module(class_name: str, module: str | None) -> None:
@@ -252,14 +222,10 @@ def _check_module(class_name: str, module: str | None) -> None:
         return  # Keras resolves module-less names only among its own objects; the class check follows
     parts = module.split(".")
     if parts[0] != "keras":
-        raise ModelFileError(
-            f"the model refers to '{class_name}' from module '{module}', which is not part of Keras; {EXPECTED}"
-        )
+        raise ModelFileError("error.model_file.foreign_module", name=class_name, module=module)
     namespace = parts[2] if parts[1:2] == ["src"] and len(parts) > 2 else (parts[1] if len(parts) > 1 else "")
     if namespace in REFUSED_NAMESPACES:
-        raise ModelFileError(
-            f"the model refers to '{module}.{class_name}', which is a Keras utility rather than a model component; {EXPECTED}"
-        )
+        raise ModelFileError("error.model_file.keras_utility", name=class_name, module=module)
 
 
 def outputs_to_probabilities(outputs: np.ndarray) -> np.ndarray:
@@ -273,7 +239,7 @@ def outputs_to_probabilities(outputs: np.ndarray) -> np.ndarray:
     """
     outputs = np.asarray(outputs, dtype=np.float32)
     if not np.all(np.isfinite(outputs)):
-        raise ModelFileError("the model produced NaN or infinite outputs; check that it trained successfully")
+        raise ModelFileError("error.model_file.not_finite")
     sums = outputs.sum(axis=1, keepdims=True)
     if outputs.min(initial=0.0) >= 0 and np.allclose(sums, 1.0, atol=1e-3):
         return outputs / sums

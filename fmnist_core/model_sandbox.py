@@ -2,7 +2,8 @@
 
 The parent re-checks the archive statically (``model_files``); the child (``child_main``) loads it
 with Keras safe mode on, checks its shapes, predicts the given images and reports its parameter
-count. Every failure reaches the caller as a one-line ``ModelFileError``.
+count. Every failure reaches the caller as a one-line ``ModelFileError`` (the child writes its code
+and values to ``error.json``, so the parent raises the same coded error).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import numpy as np
 
 from fmnist_core import model_files
 from fmnist_core.data import NUM_CLASSES, to_model_input
-from fmnist_core.model_files import EXPECTED, RESAVE_HINT, ModelFileError, _one_line
+from fmnist_core.model_files import ModelFileError, _one_line
+from fmnist_core.words import Word
 
 if TYPE_CHECKING:
     import keras
@@ -89,10 +91,10 @@ def evaluate_keras_file_isolated(
             outputs = np.load(work_dir / "outputs.npy", allow_pickle=False)
             num_params = int(json.loads((work_dir / "summary.json").read_text())["num_params"])
         except (OSError, ValueError, KeyError, TypeError):
-            raise ModelFileError(f"the model loader returned unreadable outputs; {EXPECTED}") from None
+            raise ModelFileError("error.model_file.unreadable_outputs") from None
     if outputs.shape != (len(images), NUM_CLASSES):
         raise ModelFileError(
-            f"the model returned outputs of shape {outputs.shape} for {len(images)} images; expected ({len(images)}, {NUM_CLASSES})"
+            "error.model_file.outputs_count", shape=str(outputs.shape), count=len(images), classes=NUM_CLASSES
         )
     return EvaluatedModel(model_files.outputs_to_probabilities(outputs), num_params)
 
@@ -118,25 +120,24 @@ def _run_child(work_dir: Path, timeout_s: float, memory_mb: int) -> None:
             command, cwd=work_dir, env=env, capture_output=True, timeout=timeout_s, check=False
         )
     except subprocess.TimeoutExpired:  # subprocess.run has already killed the child
-        raise ModelFileError(
-            f"loading the model took longer than {timeout_s:g} s; upload a smaller or simpler model"
-        ) from None
+        raise ModelFileError("error.model_file.timeout", seconds=timeout_s) from None
     if result.returncode == 0 and (work_dir / "outputs.npy").is_file():
         return
-    raise ModelFileError(_child_failure_message(work_dir, result.returncode, result.stderr, memory_mb))
+    raise _child_failure(work_dir, result.returncode, result.stderr, memory_mb)
 
 
-def _child_failure_message(work_dir: Path, returncode: int, stderr: bytes, memory_mb: int) -> str:
+def _child_failure(work_dir: Path, returncode: int, stderr: bytes, memory_mb: int) -> ModelFileError:
     try:
-        return str(json.loads((work_dir / "error.json").read_text())["message"])
+        reported = json.loads((work_dir / "error.json").read_text())
+        return ModelFileError(str(reported["code"]), **dict(reported["values"]))
     except (OSError, ValueError, KeyError, TypeError):
         pass
     if returncode < 0:
         name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
-        return f"the model loader crashed ({name}), possibly because the model needs more than {memory_mb} MB of memory; upload a smaller model"
+        return ModelFileError("error.model_file.loader_crashed", signal=name, memory=memory_mb)
     lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-    detail = _one_line(lines[-1]) if lines else "no details"
-    return f"the model loader failed (exit code {returncode}: {detail}); {RESAVE_HINT}"
+    detail = _one_line(lines[-1]) if lines else Word("error.model_file.no_details")
+    return ModelFileError("error.model_file.loader_failed", code=returncode, detail=detail)
 
 
 # ---- child process: this file run as a script -------------------------------------------------
@@ -154,14 +155,19 @@ def _child_main(work_dir: Path, memory_mb: int) -> int:
         (work_dir / "summary.json").write_text(json.dumps({"num_params": num_params}))
         return 0
     except ModelFileError as error:
-        message = str(error)
+        failure = error
     except MemoryError:
-        message = f"the model needs more than {memory_mb} MB of memory; upload a smaller model"
+        failure = ModelFileError("error.model_file.out_of_memory", memory=memory_mb)
     except ImportError as error:  # the usual symptom of a memory limit too small for TensorFlow
-        message = f"TensorFlow could not start within the {memory_mb} MB memory limit ({_one_line(error)}); raise the limit"
+        failure = ModelFileError(
+            "error.model_file.tensorflow_memory", memory=memory_mb, detail=_one_line(error)
+        )
     except Exception as error:  # reported to the parent as one line
-        message = f"the model could not be evaluated ({type(error).__name__}: {_one_line(error)}); {EXPECTED}"
-    (work_dir / "error.json").write_text(json.dumps({"message": message}))
+        failure = ModelFileError(
+            "error.model_file.not_evaluated", kind=type(error).__name__, detail=_one_line(error)
+        )
+    # Code and values (plain strings and numbers), so the parent raises the same coded error.
+    (work_dir / "error.json").write_text(json.dumps({"code": failure.code, "values": failure.values}))
     return 1
 
 
@@ -173,7 +179,7 @@ def _load_and_predict(model_path: Path, images: np.ndarray) -> tuple[np.ndarray,
     except MemoryError:
         raise
     except Exception as error:  # Keras raises many types for bad files
-        raise ModelFileError(_load_error_message(error)) from None
+        raise _load_error(error) from None
     input_rank = _check_model_shapes(model)
     inputs = to_model_input(images).reshape((len(images), 28, 28, 1)[:input_rank])
     try:
@@ -181,19 +187,17 @@ def _load_and_predict(model_path: Path, images: np.ndarray) -> tuple[np.ndarray,
     except MemoryError:
         raise
     except Exception as error:
-        raise ModelFileError(
-            f"the model failed on Fashion-MNIST images ({_one_line(error)}); check its layers"
-        ) from None
+        raise ModelFileError("error.model_file.failed_on_images", detail=_one_line(error)) from None
     return np.asarray(outputs, dtype=np.float32), model.count_params()
 
 
-def _load_error_message(error: Exception) -> str:
+def _load_error(error: Exception) -> ModelFileError:
     text = str(error)
     if type(error).__name__ == "ResourceExhaustedError":
-        return "the model needs more memory than allowed; upload a smaller model"
+        return ModelFileError("error.model_file.resource_exhausted")
     if "safe_mode" in text or "unsafe" in text or "arbitrary code" in text:
-        return f"the model file was refused by Keras safe mode: {_one_line(text)}"
-    return f"Keras could not load the model ({_one_line(text)}); {RESAVE_HINT}"
+        return ModelFileError("error.model_file.safe_mode", detail=_one_line(text))
+    return ModelFileError("error.model_file.keras_load", detail=_one_line(text))
 
 
 def _check_model_shapes(model: keras.Model) -> int:
@@ -201,25 +205,17 @@ def _check_model_shapes(model: keras.Model) -> int:
     try:
         inputs, outputs = list(model.inputs), list(model.outputs)
     except (AttributeError, ValueError):
-        raise ModelFileError(
-            "the model has no defined input shape; build it with keras.Input((28, 28))"
-        ) from None
+        raise ModelFileError("error.model_file.no_input_shape") from None
     if len(inputs) != 1:
-        raise ModelFileError(f"the model has {len(inputs)} inputs; Fashion-MNIST models take one 28x28 image")
+        raise ModelFileError("error.model_file.input_count", count=len(inputs))
     shape = tuple(inputs[0].shape)
     if not any(_shape_matches(shape, expected) for expected in ((28, 28), (28, 28, 1))):
-        raise ModelFileError(
-            f"the model expects input shape {shape}; Fashion-MNIST images are 28x28 grayscale"
-        )
+        raise ModelFileError("error.model_file.input_shape", shape=str(shape))
     if len(outputs) != 1 or len(outputs[0].shape) != 2:
         found = [tuple(output.shape) for output in outputs]
-        raise ModelFileError(
-            f"the model outputs {found}; expected one output of shape (None, {NUM_CLASSES}), one score per class"
-        )
+        raise ModelFileError("error.model_file.output_shape", found=str(found), classes=NUM_CLASSES)
     if outputs[0].shape[1] != NUM_CLASSES:
-        raise ModelFileError(
-            f"the model has {outputs[0].shape[1]} outputs; Fashion-MNIST has {NUM_CLASSES} classes"
-        )
+        raise ModelFileError("error.model_file.class_count", count=outputs[0].shape[1], classes=NUM_CLASSES)
     return len(shape)
 
 

@@ -9,6 +9,7 @@ import skops.io
 from sklearn.pipeline import Pipeline
 
 from fmnist_core import atomic_files
+from fmnist_core.model_files import ModelFileError
 
 TRUSTED_TYPES = (
     "sklearn.pipeline.Pipeline",
@@ -31,9 +32,10 @@ def load_sklearn_model(path: Path) -> Pipeline:
     """Loads a ``model.skops`` written by ``save_sklearn_model``.
 
     Raises:
-        ValueError: the file holds a type outside ``TRUSTED_TYPES``; the message names it.
+        ModelFileError: the file holds a type outside ``TRUSTED_TYPES``; the message names it (a
+            ValueError).
     """
     untrusted = [name for name in skops.io.get_untrusted_types(file=path) if name not in TRUSTED_TYPES]
     if untrusted:
-        raise ValueError(f"{path} contains types that are not allowed: {', '.join(untrusted)}.")
+        raise ModelFileError("error.model_file.untrusted_types", path=str(path), types=", ".join(untrusted))
     return skops.io.load(path, trusted=list(TRUSTED_TYPES))

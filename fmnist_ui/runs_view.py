@@ -14,6 +14,7 @@ from fmnist_core.data import DatasetError
 from fmnist_core.model_files import ModelFileError
 from fmnist_core.runs import RunRecord
 from fmnist_ui import loaders, train_view, widgets
+from fmnist_ui.i18n import error_text, t, when
 
 PENDING_DELETE = "runs_pending_delete"  # the run waiting for "Yes, delete it"
 DELETE_TARGET = "runs_delete_target"  # the run picked for deletion, kept apart from the widget
@@ -23,6 +24,23 @@ IMPORT_NOTICE = "runs_import_notice"
 OVERLAY_DEFAULT = 3
 COMPARE = "runs_compare"
 COMPARE_SEEN = "runs_compare_seen"  # runs that had curves when the overlay was last drawn
+
+
+def column_label(name: str) -> str:
+    """A column's header in the page's language (the frame keeps its English names)."""
+    return t(f"runs.column.{name.replace(' ', '_')}")
+
+
+def status_text(status: str) -> str:
+    """A run's status in the page's language (an unknown one as it is stored)."""
+    return t(f"runs.status.{status}") if status in (*runs.ACTIVE_STATUSES, *runs.FINAL_STATUSES) else status
+
+
+def run_label(record: RunRecord) -> str:
+    """``mlp · 86.0% · 2026-12-01 10:00 · 1a2b3c``: the run's picker label (``RunRecord.label``)
+    with its status and date in the page's language."""
+    score = f"{record.test_accuracy:.1%}" if record.test_accuracy is not None else status_text(record.status)
+    return f"{record.title} · {score} · {when(record.created_at)} · {record.short_id}"
 
 
 def duration_seconds(record: RunRecord) -> float | None:
@@ -49,7 +67,7 @@ def runs_frame(records: list[RunRecord], histories: dict[str, list[dict[str, Any
         imported = record.is_imported
         rows.append({
             "model": record.title,
-            "status": record.status,
+            "status": status_text(record.status),
             "test accuracy": widgets.percent_cell(record.test_accuracy),
             "best val accuracy": widgets.percent_cell(run_summary.best_val_accuracy(history)),
             "epochs": epochs_cell(record, history),
@@ -89,7 +107,7 @@ def show_runs_and_curves(records: list[RunRecord]) -> None:
             st.rerun()
         histories = loaders.load_histories(latest)
         show_runs_table(latest, histories)
-        st.subheader("Compare curves")
+        st.subheader(t("runs.compare_curves"))
         show_overlay(pick_runs_to_compare(latest, histories), latest, histories)
 
     runs_and_curves()
@@ -98,34 +116,29 @@ def show_runs_and_curves(records: list[RunRecord]) -> None:
 def show_runs_table(records: list[RunRecord], histories: dict[str, list[dict[str, Any]]]) -> None:
     """The table: accuracies in one format (two decimals), missing values blank, never "None"."""
     number = widgets.NUMBER_TEXT_COLUMN
-    st.dataframe(
-        runs_frame(records, histories),
-        hide_index=True,
-        key="runs_table",
-        column_config={
-            "model": st.column_config.TextColumn(width="medium", pinned=True),
-            "test accuracy": number(),
-            "best val accuracy": number(),
-            "training images": number(
-                help="Images the model learned from: the chosen training images minus the validation hold-out."
-            ),
-            "parameters": number(),
-            "epochs": number(help="Epochs done / planned."),
-            "duration": st.column_config.NumberColumn(format="compact"),
-            "date": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-        },
-    )
+    frame = runs_frame(records, histories)
+    config: dict[str, Any] = {
+        "model": st.column_config.TextColumn(width="medium", pinned=True),
+        "test accuracy": number(),
+        "best val accuracy": number(),
+        "training images": number(help=t("runs.training_images_help")),
+        "parameters": number(),
+        "epochs": number(help=t("runs.epochs_help")),
+        "duration": st.column_config.NumberColumn(format="compact"),
+        "date": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+    }
+    for name in frame.columns:  # headers in the page's language, the frame's own names unchanged
+        column = config.setdefault(name, st.column_config.Column())
+        column["label"] = column_label(name)
+    st.dataframe(frame, hide_index=True, key="runs_table", column_config=config)
 
 
 def show_damaged(damaged: list[runs.DamagedRun]) -> None:
     """Run folders whose run.json cannot be read: said, not hidden, and deletable below."""
     if damaged:
         lines = "\n".join(f"- `{run.id}`: {run.problem}" for run in damaged)
-        st.warning(
-            f"**{len(damaged)} damaged run folder{'s' * (len(damaged) != 1)}** cannot be shown:\n{lines}\n\n"
-            "Delete them below (they are listed as *damaged*).",
-            icon=":material/broken_image:",
-        )
+        key = "runs.damaged_one" if len(damaged) == 1 else "runs.damaged_many"
+        st.warning(t(key, count=len(damaged), lines=lines), icon=":material/broken_image:")
 
 
 def pick_runs_to_compare(records: list[RunRecord], histories: dict[str, list[dict[str, Any]]]) -> list[str]:
@@ -134,7 +147,7 @@ def pick_runs_to_compare(records: list[RunRecord], histories: dict[str, list[dic
     added, so a run in training shows up by itself."""
     candidates = {record.id: record.name for record in records if histories[record.id]}
     if not candidates:
-        st.caption("No run has finished an epoch yet, so there are no curves to compare.")
+        st.caption(t("runs.no_curves"))
         return []
     seen = st.session_state.setdefault(COMPARE_SEEN, set(candidates))
     new = [run_id for run_id in candidates if run_id not in seen]
@@ -153,12 +166,12 @@ def pick_runs_to_compare(records: list[RunRecord], histories: dict[str, list[dic
         # arrive within a second while the section polls) would otherwise start from an empty default.
         default = [run_id for run_id in current if run_id in candidates]
     return st.multiselect(
-        "Runs to overlay",
+        t("runs.overlay_runs"),
         list(candidates),
         default=default,
         format_func=candidates.get,
         key=COMPARE,
-        help="Imported models have no training curves, so they are not listed here.",
+        help=t("runs.overlay_runs_help"),
     )
 
 
@@ -167,20 +180,22 @@ def show_overlay(
 ) -> None:
     """Validation (solid) and training (dotted) curves of the chosen runs, with reference accuracies."""
     if not run_ids:
-        st.caption("Choose one or more runs above to see their curves.")
+        st.caption(t("runs.choose_runs"))
         return
     metric = st.segmented_control(
-        "Metric", ["accuracy", "loss"], default="accuracy", required=True, key="runs_metric"
+        t("runs.metric"),
+        ["accuracy", "loss"],
+        default="accuracy",
+        required=True,
+        format_func=lambda name: t(f"runs.metric_name.{name}"),
+        key="runs_metric",
     )
-    show_training = st.toggle("Show training curves (dotted)", value=True, key="runs_show_training")
+    show_training = st.toggle(t("runs.show_training"), value=True, key="runs_show_training")
     labels = {record.id: record.name for record in records}
     figure = plots.plot_runs_overlay({labels[i]: histories[i] for i in run_ids}, metric, show_training)
     st.plotly_chart(figure, key="runs_overlay", config=widgets.NO_TOOLBAR)
     if metric == "accuracy":
-        st.caption(
-            "Dotted grey lines: the test accuracy of people (83.5%, majority of 3 labels) and of the "
-            "best scikit-learn model in the dataset paper (89.7%, an RBF SVM)."
-        )
+        st.caption(t("runs.reference_lines"))
 
 
 def delete_section(records: list[RunRecord], damaged: list[runs.DamagedRun]) -> None:
@@ -191,17 +206,17 @@ def delete_section(records: list[RunRecord], damaged: list[runs.DamagedRun]) -> 
     """
     if DELETED_NOTICE in st.session_state:
         st.success(st.session_state.pop(DELETED_NOTICE), icon=":material/delete:")
-    choices = {r.id: r.label for r in records if not r.is_active}
-    choices |= {run.id: f"damaged · {run.id}" for run in damaged}
+    choices = {r.id: run_label(r) for r in records if not r.is_active}
+    choices |= {run.id: t("runs.damaged_label", run_id=run.id) for run in damaged}
     if not choices:
-        st.caption("No run can be deleted: stop a run before deleting it.")
+        st.caption(t("runs.nothing_to_delete"))
         return
     pending = st.session_state.get(PENDING_DELETE)
     if pending not in choices:
         pending = st.session_state[PENDING_DELETE] = None
     ids, target = list(choices), st.session_state.get(DELETE_TARGET)
     run_id = st.selectbox(
-        "Run to delete",
+        t("runs.delete_choice"),
         ids,
         index=ids.index(target) if target in choices else 0,
         format_func=choices.get,
@@ -211,28 +226,28 @@ def delete_section(records: list[RunRecord], damaged: list[runs.DamagedRun]) -> 
     st.session_state[DELETE_TARGET] = run_id
     if pending:
         confirm_delete(pending, choices[pending])
-    elif st.button("Delete ...", key="runs_delete", icon=":material/delete:"):
+    elif st.button(t("runs.delete"), key="runs_delete", icon=":material/delete:"):
         st.session_state[PENDING_DELETE] = run_id
         st.rerun()
 
 
 def confirm_delete(run_id: str, label: str) -> None:
     """The second step, naming the run exactly as the picker does."""
-    st.warning(f"Delete **{label}** for good? Its model, curves and predictions are removed.")
+    st.warning(t("runs.delete_question", label=label))
     yes, no = st.columns(2)
     if yes.button(
-        "Yes, delete it", type="primary", key="runs_delete_confirm", icon=":material/delete_forever:"
+        t("runs.delete_confirm"), type="primary", key="runs_delete_confirm", icon=":material/delete_forever:"
     ):
         st.session_state[PENDING_DELETE] = None
         try:
             runs.delete_run(run_id)
         except (ValueError, OSError) as exc:
-            st.error(f"{label} was not deleted: {exc}")
+            st.error(t("runs.delete_failed", label=label, reason=error_text(exc)))
             return
-        st.session_state[DELETED_NOTICE] = f"Deleted {label} (run `{run_id}`)."
+        st.session_state[DELETED_NOTICE] = t("runs.deleted", label=label, run_id=run_id)
         st.session_state.pop(DELETE_TARGET, None)
         st.rerun()
-    if no.button("Cancel", key="runs_delete_cancel"):
+    if no.button(t("runs.delete_cancel"), key="runs_delete_cancel"):
         st.session_state[PENDING_DELETE] = None
         st.rerun()
 
@@ -249,26 +264,21 @@ def import_section() -> None:
     """Upload a .keras file, evaluate it in isolation and add it as a run; refusals are explained."""
     generation = st.session_state.setdefault(UPLOAD_GENERATION, 0)
     uploaded = st.file_uploader(
-        "A Keras model file (.keras)",
+        t("runs.upload"),
         type=["keras"],
         key=f"runs_upload_{generation}",
-        help="A model saved with model.save('name.keras') that takes 28x28 grayscale images and "
-        "outputs 10 class scores. It is checked, loaded in safe mode in a separate process, and "
-        "evaluated on the 10,000 test images.",
+        help=t("runs.upload_help"),
     )
-    if st.button(
-        "Evaluate and add as a run", key="runs_import", disabled=uploaded is None, icon=":material/upload:"
-    ):
-        with st.spinner("Checking the file and evaluating the model on the 10,000 test images ..."):
+    if st.button(t("runs.import"), key="runs_import", disabled=uploaded is None, icon=":material/upload:"):
+        with st.spinner(t("runs.importing")):
             try:
                 folder = import_upload(uploaded.name, uploaded.getvalue())
             except (ModelFileError, DatasetError, OSError) as exc:
-                st.error(f"The model was refused: {exc}", icon=":material/block:")
+                st.error(t("runs.refused", reason=error_text(exc)), icon=":material/block:")
                 return
         record = runs.read_run(folder)
-        st.session_state[IMPORT_NOTICE] = (
-            f"Imported **{record.config['file_name']}** as run `{record.id}`: test accuracy "
-            f"**{record.test_accuracy:.2%}**. It is listed above and can be used on Evaluate and Draw."
+        st.session_state[IMPORT_NOTICE] = t(
+            "runs.imported", name=record.config["file_name"], run_id=record.id, accuracy=record.test_accuracy
         )
         st.session_state[UPLOAD_GENERATION] = generation + 1
         st.rerun()

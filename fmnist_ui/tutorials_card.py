@@ -12,43 +12,33 @@ from fmnist_core.recipe_results import RecipeResult
 from fmnist_core.recipes import Recipe
 from fmnist_core.training import TrainingBusyError, launch_queue
 from fmnist_ui import loaders, train_view, widgets
+from fmnist_ui.i18n import error_text, t
 
 SEED_CHOICES = (1, 3)
-SETTING_LABELS = {
-    "model": "model",
-    "input_scaling": "input scaling",
-    "loss": "loss",
-    "optimizer": "optimizer",
-    "learning_rate": "learning rate",
-    "label_smoothing": "label smoothing",
-    "augmentation": "augmentation",
-    "dropout": "dropout",
-    "epochs": "epochs",
-    "batch_size": "batch size",
-    "validation_split": "validation split",
-    "patience": "early stopping patience",
-    "plateau_patience": "halve the rate after a plateau of",
-}
-LOSS_TEXT = {
-    "sparse": "sparse categorical crossentropy",
-    "logits": "sparse crossentropy from logits (softmax added for predicting)",
-    "softmax_as_logits": "from_logits=True on a softmax output",
-    "one_hot": "categorical crossentropy on one-hot labels",
-}
+# Settings with a sentence under tutorials.setting.<key> ("batch size {value}"); values with a
+# name under tutorials.loss.<value> or tutorials.value.<value>.
+SETTINGS = frozenset({
+    "model", "input_scaling", "optimizer", "learning_rate", "label_smoothing", "augmentation", "dropout",
+    "epochs", "batch_size", "patience", "plateau_patience",
+})  # fmt: skip
+LOSSES = frozenset({"sparse", "logits", "softmax_as_logits", "one_hot"})
+VALUES = frozenset({"raw", "standardized", "none"})
 
 
 def setting_text(key: str, value: Any) -> str:
     """``batch size 32``, ``no validation split``, ``loss categorical crossentropy on one-hot labels``."""
-    if key == "validation_split" and not value:
-        return "no validation split (all 60,000 images train)"
     if key == "validation_split":
-        return f"validation split {value:.0%} (the last rows)"
+        return t("tutorials.setting.validation_split", value=value) if value else t("tutorials.no_split")
     if key == "loss":
-        return f"loss: {LOSS_TEXT.get(value, value)}"
+        return t("tutorials.setting.loss", loss=t(f"tutorials.loss.{value}") if value in LOSSES else value)
     if key == "patience" and not value:
-        return "no early stopping"
+        return t("tutorials.no_early_stopping")
     shown = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{SETTING_LABELS.get(key, key.replace('_', ' '))} {shown}"
+    if value in VALUES:
+        shown = t(f"tutorials.value.{value}")
+    if key not in SETTINGS:
+        return f"{key.replace('_', ' ')} {shown}"
+    return t(f"tutorials.setting.{key}", value=shown)
 
 
 def settings_markdown(recipe: Recipe) -> str:
@@ -73,67 +63,71 @@ def start_recipe(name: str, seeds: list[int]) -> list[str]:
 def run_controls(recipe: Recipe, result: RecipeResult) -> None:
     """How many seeds, which ones, and the Run button; says clearly why a run cannot start."""
     count = st.radio(
-        "Runs",
+        t("tutorials.runs"),
         SEED_CHOICES,
         key=f"tutorials_seeds_{recipe.name}",
         horizontal=True,
-        format_func=lambda n: "1 run" if n == 1 else f"{n} seeds (see the spread)",
-        help="Several seeds show how much the figure moves from run to run.",
+        format_func=lambda n: t("tutorials.one_run") if n == 1 else t("tutorials.seeds_choice", count=n),
+        help=t("tutorials.runs_help"),
     )
     seeds = recipe_results.next_seeds(result, count)
-    st.caption(
-        f"Runs seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))} on all 60,000 training images."
-    )
-    if not st.button("Run", key=f"tutorials_run_{recipe.name}", type="primary", icon=":material/play_arrow:"):
+    key = "tutorials.runs_seed" if len(seeds) == 1 else "tutorials.runs_seeds"
+    st.caption(t(key, seeds=", ".join(map(str, seeds))))
+    if not st.button(
+        t("tutorials.run"), key=f"tutorials_run_{recipe.name}", type="primary", icon=":material/play_arrow:"
+    ):
         return
     try:
         run_ids = start_recipe(recipe.name, seeds)
     except (TrainingBusyError, ValueError, OSError) as exc:
-        st.error(str(exc), icon=":material/block:")
+        st.error(error_text(exc), icon=":material/block:")
         return
-    st.toast(
-        f"Queued {len(run_ids)} run{'s' * (len(run_ids) > 1)} of {recipe.name}",
-        icon=":material/rocket_launch:",
-    )
+    key = "tutorials.queued_one" if len(run_ids) == 1 else "tutorials.queued_many"
+    st.toast(t(key, count=len(run_ids), name=recipe.name), icon=":material/rocket_launch:")
     st.rerun()  # the page starts polling the new runs
 
 
-def show_status(result: RecipeResult, split: str) -> None:
+def show_status(recipe: Recipe, result: RecipeResult, split: str) -> None:
     """Runs in progress (with a link to watch them), then the finished runs' figure."""
     if result.active_ids:
-        st.markdown(
-            f":material/hourglass_top: {len(result.active_ids)} run"
-            f"{'s' * (len(result.active_ids) > 1)} queued or training (seeds "
-            f"{', '.join(map(str, result.active_seeds))})"
-        )
-        st.page_link("pages/train.py", label="Watch it train on Train", icon=":material/model_training:")
+        key = "tutorials.active_one" if len(result.active_ids) == 1 else "tutorials.active_many"
+        seeds = ", ".join(map(str, result.active_seeds))
+        st.markdown(f":material/hourglass_top: {t(key, count=len(result.active_ids), seeds=seeds)}")
+        st.page_link("pages/train.py", label=t("tutorials.watch"), icon=":material/model_training:")
     if result.values:
-        runs_text = f"{len(result.values)} run{'s' * (len(result.values) > 1)}"
-        time_text = f", {widgets.duration_text(result.mean_seconds)} each" if result.mean_seconds else ""
-        st.markdown(f"**Ours ({split}):** {recipe_results.ours_text(result)} over {runs_text}{time_text}")
+        count = len(result.values)
+        runs_text = t("tutorials.runs_one") if count == 1 else t("tutorials.runs_many", count=count)
+        time_text = (
+            t("tutorials.each", duration=widgets.duration_text(result.mean_seconds))
+            if result.mean_seconds
+            else ""
+        )
+        ours = recipe_results.ours_text(result)
+        split_text = t(f"tutorials.split.{split}")
+        st.markdown(t("tutorials.ours", split=split_text, ours=ours, runs=runs_text, time=time_text))
         if result.explanation:
-            st.caption(f":material/info: {result.explanation}")
+            st.caption(f":material/info: {recipe.differs_because_in(t)}")
         st.page_link(
             "pages/evaluate.py",
-            label="Study the latest run on Evaluate",
+            label=t("tutorials.study"),
             icon=":material/grid_on:",
             query_params={"run": result.run_ids[0]},
         )
     elif not result.active_ids:
-        st.caption("Not run here yet.")
+        st.caption(t("tutorials.not_run"))
 
 
 def show_card(recipe: Recipe, result: RecipeResult) -> None:
     """The bordered card of one recipe."""
     with st.container(border=True, key=f"tutorials_card_{recipe.name}"):
-        st.markdown(f"#### {recipe.title}")
-        source = f"[{recipe.source}]({recipe.link})" if recipe.link else recipe.source
+        st.markdown(f"#### {recipe.title_in(t)}")
+        source = f"[{recipe.source_in(t)}]({recipe.link})" if recipe.link else recipe.source_in(t)
         st.caption(f"`{recipe.name}` · {source}")
-        st.markdown(f"**Reported:** {recipe.reported.text}")
+        st.markdown(t("tutorials.reported", text=recipe.reported.text_in(t)))
         st.markdown(settings_markdown(recipe))
-        with st.expander("The tutorial's code"):
+        with st.expander(t("tutorials.code")):
             st.code(recipe.code, language="python")
-        for note in recipe.notes:
+        for note in recipe.notes_in(t):
             st.caption(note)
-        show_status(result, recipe.reported.split)
+        show_status(recipe, result, recipe.reported.split)
         run_controls(recipe, result)

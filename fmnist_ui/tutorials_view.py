@@ -12,6 +12,7 @@ import streamlit as st
 from fmnist_core import recipe_results, recipes
 from fmnist_core.recipe_results import RecipeResult
 from fmnist_ui import loaders, train_view, tutorials_card, widgets
+from fmnist_ui.i18n import t
 
 CARD_COLUMNS = 2
 
@@ -24,48 +25,39 @@ def results_frame(results: list[RecipeResult]) -> pd.DataFrame:
         recipe = recipes.get_recipe(result.recipe)
         rows.append({
             "recipe": result.recipe,
-            "reported": recipe.reported.short,
-            "split": recipe.reported.split,
+            "reported": recipe.reported.short_in(t),
+            "split": t(f"tutorials.split.{recipe.reported.split}"),
             "ours": recipe_results.ours_text(result),
             "seeds": str(len(result.seeds)) if result.seeds else "",
             "time here": widgets.duration_text(result.mean_seconds) if result.mean_seconds else "",
             "evaluate": f"/evaluate?run={result.run_ids[0]}" if result.run_ids else "",
-            "why they differ": result.explanation or "",
+            "why they differ": recipe.differs_because_in(t) if result.explanation else "",
             "runs": ", ".join(result.run_ids),
         })  # fmt: skip
     return pd.DataFrame(rows)
 
 
 def show_results_table(results: list[RecipeResult]) -> None:
-    st.dataframe(
-        results_frame(results),
-        hide_index=True,
-        key="tutorials_results",
-        column_config={
-            "recipe": st.column_config.TextColumn(pinned=True),
-            "reported": st.column_config.TextColumn(
-                help="The tutorial's published accuracy; its card quotes it in full."
-            ),
-            "split": st.column_config.TextColumn(
-                help="The split the tutorial reports; ours is measured on the same one (validation: "
-                "the best epoch's accuracy)."
-            ),
-            "ours": st.column_config.TextColumn(
-                help="Mean accuracy of the finished runs here, with the lowest and highest in brackets."
-            ),
-            "seeds": widgets.NUMBER_TEXT_COLUMN(help="Distinct seeds among the finished runs."),
-            "time here": st.column_config.TextColumn(help="Mean training time of one run on this machine."),
-            "why they differ": st.column_config.TextColumn(
-                width="large",
-                help="Shown where our mean misses the reported figure by more than the seed spread "
-                f"(half the range of our runs, at least {recipe_results.SPREAD_FLOOR}).",
-            ),
-            "evaluate": st.column_config.LinkColumn(
-                display_text="Evaluate",
-                help="Study the recipe's latest run: its confusion matrix and mistakes.",
-            ),
-        },
-    )
+    """The table; its headers in the page's language (the frame keeps its English column names)."""
+    frame = results_frame(results)
+    config = {
+        "recipe": st.column_config.TextColumn(pinned=True),
+        "reported": st.column_config.TextColumn(help=t("tutorials.reported_help")),
+        "split": st.column_config.TextColumn(help=t("tutorials.split_help")),
+        "ours": st.column_config.TextColumn(help=t("tutorials.ours_help")),
+        "seeds": widgets.NUMBER_TEXT_COLUMN(help=t("tutorials.seeds_help")),
+        "time here": st.column_config.TextColumn(help=t("tutorials.time_help")),
+        "why they differ": st.column_config.TextColumn(
+            width="large", help=t("tutorials.differ_help", floor=recipe_results.SPREAD_FLOOR)
+        ),
+        "evaluate": st.column_config.LinkColumn(
+            display_text=t("tutorials.evaluate_link"), help=t("tutorials.evaluate_help")
+        ),
+        "runs": st.column_config.TextColumn(),
+    }
+    for name, column in config.items():
+        column["label"] = t(f"tutorials.column.{name.replace(' ', '_')}")
+    st.dataframe(frame, hide_index=True, key="tutorials_results", column_config=config)
 
 
 def show_cards(results: list[RecipeResult]) -> None:
@@ -92,9 +84,9 @@ def show_tutorials() -> None:
         results = listed.pop() if listed else recipe_results.results_table(*_load())
         if active_ids(results) != active:
             st.rerun()
-        st.subheader("Published figures beside ours")
+        st.subheader(t("tutorials.results_heading"))
         show_results_table(results)
-        st.subheader("The recipes")
+        st.subheader(t("tutorials.recipes_heading"))
         show_cards(results)
 
     tutorials()

@@ -3,21 +3,22 @@
 import streamlit as st
 
 from fmnist_ui import loaders, runs_view
+from fmnist_ui.i18n import t
 from fmnist_ui.router import ensure_app_router
 
 ensure_app_router()
 
-st.title("Runs")
+st.title(t("runs.title"))
 
 records, damaged = loaders.scan_runs()
 runs_view.show_damaged(damaged)
 if records:
     runs_view.show_runs_and_curves(records)
 else:
-    st.info("No runs yet: train one on the **Train** page, or load a model below.", icon=":material/info:")
+    st.info(t("runs.empty"), icon=":material/info:")
 if records or damaged:
-    st.subheader("Delete a run")
+    st.subheader(t("runs.delete_heading"))
     runs_view.delete_section(records, damaged)
 
-st.subheader("Load a model")
+st.subheader(t("runs.import_heading"))
 runs_view.import_section()
