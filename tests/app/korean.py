@@ -55,7 +55,7 @@ def _strings(value) -> Iterator[str]:
         yield value
     elif isinstance(value, dict):
         for name, item in value.items():
-            if name not in ("id", "key", "formId", "fragmentId", "type", "dataType", "src", "url"):
+            if name not in ("id", "key", "formId", "fragmentId", "type", "dataType", "src", "url", "page"):
                 yield from _strings(item)
     elif isinstance(value, list):
         for item in value:
