@@ -24,20 +24,25 @@ import numpy as np
 
 from fmnist_core import atomic_files, data, evaluation, inference
 from fmnist_core.model_files import outputs_to_probabilities
+from fmnist_core.words import CodedError, Word, english
 
 FEATURES_FILE = "features.npz"
 FLOAT16_MAX = float(np.finfo(np.float16).max)
 CHUNK_SIZE = 1000  # test images per forward pass when computing on request (one progress step)
-COMPUTE_HINT = 'press "Compute features" on the map, or run `python -m fmnist_core map RUN_ID`'
+COMPUTE_HINT = Word("error.map.compute_hint")  # 'press "Compute features" on the map, or run ...'
 
 Progress = Callable[[float, str], None]  # (fraction done 0..1, what it is doing now)
 
 
-class FeaturesUnavailable(ValueError):
+class FeaturesError(CodedError, ValueError):
+    """A run's features cannot be stored or read (a damaged or mismatched file); says what to do."""
+
+
+class FeaturesUnavailable(FeaturesError):
     """The features of a run cannot be computed (no model, or no Dense layer); says why and what to do."""
 
 
-class FeaturesMissing(ValueError):
+class FeaturesMissing(FeaturesError):
     """A run has no stored features yet (trained before they were stored, or imported)."""
 
 
@@ -65,17 +70,11 @@ def feature_layer_input(model: Any) -> Any:
 
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     if not dense:
-        raise FeaturesUnavailable(
-            f"The model {model.name!r} has no Dense layer at its top level, so it has no "
-            "penultimate-layer features to map; the other views still work."
-        )
+        raise FeaturesUnavailable("error.map.no_dense_layer", model=model.name)
     try:
         return dense[-1].input
     except (AttributeError, ValueError) as error:  # a layer called on several inputs
-        raise FeaturesUnavailable(
-            f"The last Dense layer of {model.name!r} has no single input ({error}), so its "
-            "features cannot be read."
-        ) from error
+        raise FeaturesUnavailable("error.map.dense_input", model=model.name, error=str(error)) from error
 
 
 _FEATURE_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -156,9 +155,9 @@ def save_features(folder: Path, features: np.ndarray) -> None:
     """
     features = np.asarray(features, dtype=np.float32)
     if features.ndim != 2 or not features.size:
-        raise ValueError(f"features must be a non-empty (N, D) array, got shape {features.shape}.")
+        raise FeaturesError("error.map.features_shape", shape=features.shape)
     if not np.isfinite(features).all():
-        raise ValueError("the features hold NaN or infinite values: the model did not train properly.")
+        raise FeaturesError("error.map.features_not_finite")
     buffer = io.BytesIO()
     np.savez_compressed(buffer, features=np.clip(features, -FLOAT16_MAX, FLOAT16_MAX).astype(np.float16))
     atomic_files.atomic_write_bytes(Path(folder) / FEATURES_FILE, buffer.getvalue())
@@ -174,22 +173,24 @@ def load_features(folder: Path) -> np.ndarray:
     folder = Path(folder)
     path = folder / FEATURES_FILE
     if not path.is_file():
-        raise FeaturesMissing(
-            f"Run {folder.name} has no stored features (it was trained or imported before runs "
-            f"stored them); {COMPUTE_HINT}."
-        )
-    damaged = f"The features of run {folder.name} ({FEATURES_FILE}) are damaged"
+        raise FeaturesMissing("error.map.features_missing", run=folder.name, hint=COMPUTE_HINT)
     try:
         with np.load(path, allow_pickle=False) as stored:
             features = stored["features"]
     except (OSError, KeyError, ValueError, EOFError) as error:
-        raise ValueError(f"{damaged} ({error}); {COMPUTE_HINT} to compute them again.") from error
+        raise FeaturesError(
+            "error.map.features_damaged",
+            run=folder.name,
+            file=FEATURES_FILE,
+            error=str(error),
+            hint=COMPUTE_HINT,
+        ) from error
     expected = len(evaluation.load_predictions(folder).labels)
     if features.ndim != 2 or len(features) != expected or not np.issubdtype(features.dtype, np.floating):
-        raise ValueError(
-            f"{damaged}: they hold a {features.dtype} array of shape {features.shape}, expected "
-            f"({expected}, D) floats; {COMPUTE_HINT} to compute them again."
-        )
+        raise FeaturesError(
+            "error.map.features_mismatch", run=folder.name, file=FEATURES_FILE, dtype=str(features.dtype),
+            shape=features.shape, expected=expected, hint=COMPUTE_HINT,
+        )  # fmt: skip
     return features.astype(np.float32)
 
 
@@ -206,23 +207,18 @@ def compute_run_features(folder: Path, progress: Progress | None = None) -> np.n
     """
     folder = Path(folder)
     report = progress or (lambda fraction, message: None)
-    report(0.0, "Loading the model")
+    report(0.0, english("plot.map.progress_loading_model"))
     if not any((folder / name).is_file() for name in ("model.keras", "model.skops")):
-        raise FeaturesUnavailable(
-            f"Run {folder.name} has no saved model (no model.keras or model.skops), so its features "
-            "cannot be computed; train it again."
-        )
+        raise FeaturesUnavailable("error.map.no_model", run=folder.name)
     try:
         run_model = inference.load_run_model(folder)
     except inference.ModelLoadError as error:
-        raise FeaturesUnavailable(
-            f"{str(error).rstrip('.')}. Without a model its features cannot be computed."
-        ) from error
+        raise FeaturesUnavailable("error.map.model_unloadable", reason=str(error).rstrip(".")) from error
     images = data.to_model_input(data.load_fashion_mnist().x_test)
     chunks = []
     for start in range(0, len(images), CHUNK_SIZE):
         chunks.append(extract_features(run_model, images[start : start + CHUNK_SIZE]))
         done = min(start + CHUNK_SIZE, len(images))
-        report(done / len(images), f"Computing features: {done:,} of {len(images):,} test images")
+        report(done / len(images), english("plot.map.progress_features", done=done, total=len(images)))
     save_features(folder, np.concatenate(chunks))
     return load_features(folder)

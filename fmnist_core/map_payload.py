@@ -1,5 +1,8 @@
 """What the embedding map sends to the browser, and the sentences it prints; no Streamlit.
 
+The sentences take ``t`` (English by default; the app passes its own) and the refusals are
+:class:`MapError` (a :class:`~fmnist_core.words.CodedError`), so the app says them in Korean too.
+
 Arrays travel as base64 strings inside the component's JSON arguments (float32 coordinates,
 uint8 classes, probabilities as uint8 percent), which the browser decodes into typed arrays
 without parsing 10,000 numbers.
@@ -17,24 +20,28 @@ from typing import Any
 
 import numpy as np
 
+from fmnist_core import words
 from fmnist_core.data import CLASS_NAMES
 from fmnist_core.projection import majority_class
 
-COLOUR_MODES = {
-    "true": "True class",
-    "predicted": "Predicted class",
-    "correct": "Correct / wrong",
-    "confidence": "Confidence",
-}
-PLURALS = {
-    "T-shirt/top": "T-shirts/tops",
-    "Dress": "Dresses",
-}
+# The colour modes (language-neutral values; `colour_mode_name` says them).
+COLOUR_MODES = ("true", "predicted", "correct", "confidence")
 
 
-def plural(class_name: str) -> str:
-    """The class name in the plural ("Pullovers", "Dresses")."""
-    return PLURALS.get(class_name, f"{class_name}s")
+class MapError(words.CodedError, ValueError):
+    """The arrays of a map do not fit together; says what is wrong."""
+
+
+def colour_mode_name(mode: str, t: words.Text = words.english) -> str:
+    """The name of a colour mode ("True class") in ``t``'s language."""
+    return t(f"plot.map.colour.{mode}")
+
+
+def plural(class_name: str, t: words.Text = words.english) -> str:
+    """The class name in the plural ("Pullovers", "Dresses"; Korean has no plural)."""
+    if class_name not in CLASS_NAMES:
+        return f"{class_name}s"
+    return t(f"plot.map.plural.{CLASS_NAMES.index(class_name)}")
 
 
 def encode(array: np.ndarray, dtype: str) -> str:
@@ -72,19 +79,18 @@ def points_payload(coordinates: np.ndarray, labels: np.ndarray, probabilities: n
         probabilities: (N, 10) the run's test probabilities.
 
     Raises:
-        ValueError: when the arrays do not describe the same N points.
+        MapError: when the arrays do not describe the same N points.
     """
     coordinates = np.asarray(coordinates, dtype=np.float32)
     if coordinates.ndim != 2 or coordinates.shape[1] != 2:
-        raise ValueError(f"coordinates have shape {coordinates.shape}, expected (N, 2).")
+        raise MapError("error.map.coordinates_shape", shape=coordinates.shape)
     count = len(coordinates)
     if len(labels) != count or np.shape(probabilities) != (count, len(CLASS_NAMES)):
-        raise ValueError(
-            f"{count} coordinates but {len(labels)} labels and probabilities of shape "
-            f"{np.shape(probabilities)}."
+        raise MapError(
+            "error.map.points_mismatch", count=count, labels=len(labels), shape=np.shape(probabilities)
         )
     if not np.isfinite(coordinates).all():
-        raise ValueError("the projection holds NaN or infinite coordinates.")
+        raise MapError("error.map.coordinates_not_finite")
     arrays = {
         "coordinates": encode(coordinates, "float32"),
         "labels": encode(labels, "uint8"),
@@ -148,20 +154,25 @@ def selected_indices(value: Any, token: int, count: int) -> np.ndarray | None:
     return indices[(indices >= 0) & (indices < count)]
 
 
-def describe_selection(indices: np.ndarray, labels: np.ndarray) -> str:
+def describe_selection(indices: np.ndarray, labels: np.ndarray, t: words.Text = words.english) -> str:
     """ "212 images selected: 140 Shirt, 50 T-shirt/top, ..." (true classes, largest first)."""
     counts = Counter(int(label) for label in labels[indices]).most_common()
-    parts = ", ".join(f"{number} {CLASS_NAMES[label]}" for label, number in counts)
-    noun = "image" if len(indices) == 1 else "images"
-    return f"{len(indices):,} {noun} selected: {parts} (true classes)."
+    parts = ", ".join(
+        t("plot.map.selected_part", number=number, name=words.Word(f"class.{label}"))
+        for label, number in counts
+    )
+    key = "plot.map.selected_one" if len(indices) == 1 else "plot.map.selected_many"
+    return t(key, count=len(indices), parts=parts)
 
 
-def describe_neighbourhood(neighbour_labels: np.ndarray) -> str:
+def describe_neighbourhood(neighbour_labels: np.ndarray, t: words.Text = words.english) -> str:
     """ "Your drawing sits among the Pullovers (7 of its 10 nearest test images)"."""
     label, number = majority_class(neighbour_labels)
-    return (
-        f"Your drawing sits among the **{plural(CLASS_NAMES[label])}** ({number} of its "
-        f"{len(neighbour_labels)} nearest test images)."
+    return t(
+        "plot.map.neighbourhood",
+        classes=words.Word(f"plot.map.plural.{label}"),
+        number=number,
+        count=len(neighbour_labels),
     )
 
 

@@ -19,10 +19,15 @@ from pathlib import Path
 import numpy as np
 
 from fmnist_core import atomic_files, evaluation, features, umap_layout
+from fmnist_core.words import CodedError, Word
 
 UMAP_FILE = "umap.npz"
 PLACE_NEIGHBOURS = 10
 Progress = Callable[[float, str], None]
+
+
+class ProjectionError(CodedError, ValueError):
+    """A map cannot be made or read (too few features, a damaged ``umap.npz``); says what to do."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,7 +59,7 @@ def pca_projection(features_all: np.ndarray) -> Projection:
 
     features_all = np.asarray(features_all, dtype=np.float32)
     if features_all.ndim != 2 or len(features_all) < 2:
-        raise ValueError(f"PCA needs at least two (N, D) feature rows, got shape {features_all.shape}.")
+        raise ProjectionError("error.map.pca_rows", shape=features_all.shape)
     pca = PCA(n_components=2, random_state=0).fit(features_all)
     ratio = tuple(float(value) for value in pca.explained_variance_ratio_)
     return Projection(
@@ -82,8 +87,8 @@ def nearest_test_images(features_all: np.ndarray, new_features: np.ndarray, k: i
     features_all = np.asarray(features_all, dtype=np.float32)
     new_features = np.atleast_2d(np.asarray(new_features, dtype=np.float32))
     if new_features.shape[1:] != features_all.shape[1:]:
-        raise ValueError(
-            f"new features have {new_features.shape[1:]} values each, the test set's {features_all.shape[1:]}."
+        raise ProjectionError(
+            "error.map.new_features_shape", new=new_features.shape[1:], expected=features_all.shape[1:]
         )
     k = min(int(k), len(features_all))
     squared = (
@@ -166,16 +171,21 @@ def load_umap(folder: Path) -> Projection | None:
     path = Path(folder) / UMAP_FILE
     if not path.is_file():
         return None
-    hint = 'press "Compute UMAP" to compute it again'
+    hint = Word("error.map.umap_hint")  # 'press "Compute UMAP" to compute it again'
     try:
         with np.load(path, allow_pickle=False) as stored:
             coordinates = stored["coordinates"]
     except (OSError, KeyError, ValueError, EOFError) as error:
-        raise ValueError(f"The UMAP map of run {path.parent.name} is damaged ({error}); {hint}.") from error
+        raise ProjectionError(
+            "error.map.umap_damaged", run=path.parent.name, error=str(error), hint=hint
+        ) from error
     expected = len(evaluation.load_predictions(path.parent).labels)
     if coordinates.shape != (expected, 2) or not np.isfinite(coordinates).all():
-        raise ValueError(
-            f"The UMAP map of run {path.parent.name} holds {coordinates.shape} values, expected "
-            f"({expected}, 2) finite coordinates; {hint}."
+        raise ProjectionError(
+            "error.map.umap_mismatch",
+            run=path.parent.name,
+            shape=coordinates.shape,
+            expected=expected,
+            hint=hint,
         )
     return Projection("umap", coordinates.astype(np.float32))

@@ -15,9 +15,15 @@ from collections.abc import Callable
 
 import numpy as np
 
+from fmnist_core.words import CodedError, english
+
 UMAP_SEED = 42  # fixed, so the same run always gets the same map
 UMAP_NEIGHBOURS = 15  # umap-learn's default: local enough to keep the classes' inner structure
 Progress = Callable[[float, str], None]
+
+
+class LayoutError(CodedError, ValueError):
+    """UMAP cannot lay out these features (too few of them, or it produced NaN); says what to do."""
 
 
 class _EpochProgress(io.StringIO):
@@ -75,17 +81,17 @@ def umap_coordinates(features_all: np.ndarray, report: Progress | None = None) -
     report = report or (lambda fraction, message: None)
     features_all = np.asarray(features_all, dtype=np.float32)
     if features_all.ndim != 2 or len(features_all) <= UMAP_NEIGHBOURS:
-        raise ValueError(
-            f"UMAP needs more than {UMAP_NEIGHBOURS} (N, D) feature rows, got shape {features_all.shape}."
-        )
-    report(0.0, "Loading UMAP (its code is compiled on first use: this takes a while)")
+        raise LayoutError("error.map.umap_rows", neighbours=UMAP_NEIGHBOURS, shape=features_all.shape)
+    report(0.0, english("plot.map.progress_loading_umap"))
     umap = _import_umap()
-    report(0.1, f"Finding the {UMAP_NEIGHBOURS} nearest neighbours of each image")
+    report(0.1, english("plot.map.progress_neighbours", neighbours=UMAP_NEIGHBOURS))
     knn = exact_neighbours(features_all, UMAP_NEIGHBOURS)
-    report(0.2, "Building the neighbour graph and the initial layout")
+    report(0.2, english("plot.map.progress_graph"))
 
     def on_epoch(epoch: int, total: int) -> None:
-        report(0.35 + 0.65 * epoch / max(total, 1), f"Optimising the layout: epoch {epoch} of {total}")
+        report(
+            0.35 + 0.65 * epoch / max(total, 1), english("plot.map.progress_epoch", epoch=epoch, total=total)
+        )
 
     reducer = umap.UMAP(
         n_neighbors=UMAP_NEIGHBOURS,
@@ -98,5 +104,5 @@ def umap_coordinates(features_all: np.ndarray, report: Progress | None = None) -
         warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")  # no transform needed
         coordinates = reducer.fit_transform(features_all).astype(np.float32)
     if not np.isfinite(coordinates).all():
-        raise ValueError("UMAP produced NaN coordinates; compute the features again and retry.")
+        raise LayoutError("error.map.umap_nan")
     return coordinates

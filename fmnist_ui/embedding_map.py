@@ -5,6 +5,9 @@ without a build step (plain HTML and JavaScript in ``embedding_map_frontend/``).
 folder per component, so the folder is assembled once per server from the frontend files, the
 plotly.js bundled with the plotly package (no internet needed) and a sprite of the 10,000 test
 images the hover cuts its thumbnails from.
+
+The frontend holds no text of its own: `frontend_words` sends every word it shows (legend names,
+the hover card, Plotly's toolbar) in the session's language with each render.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import streamlit.components.v1 as components
 from fmnist_core import map_payload
 from fmnist_core.atomic_files import atomic_write_bytes
 from fmnist_ui import loaders
+from fmnist_ui.i18n import class_hover_names, class_names, language, t
 
 FRONTEND = Path(__file__).with_name("embedding_map_frontend")
 FRONTEND_FILES = ("index.html", "traces.js", "map.js", "map.css")
@@ -64,9 +68,51 @@ def served_folder() -> Path:
     return assemble(target, loaders.load_dataset().x_test)
 
 
+def frontend_words() -> dict[str, Any]:
+    """Every word the map's frontend shows, in the session's language.
+
+    The legend names the classes in the language; the hover card adds the English name the
+    tutorials use ("코트 (Coat)"). ``plotly`` translates Plotly's own toolbar and notices (Plotly
+    looks its English up in this dictionary).
+    """
+    return {
+        "lang": language(),
+        "label": t("map.frontend.label"),
+        "class_names": class_names(),
+        "hover_names": class_hover_names(),
+        "correct": t("map.frontend.correct"),
+        "wrong": t("map.frontend.wrong"),
+        "test_images": t("map.frontend.test_images"),
+        "confidence": t("map.frontend.confidence"),
+        "your_drawing": t("map.frontend.your_drawing"),
+        "hover_title": t("map.frontend.hover_title"),
+        "hover_true": t("map.frontend.hover_true"),
+        "plotly": {
+            "Zoom": t("map.plotly.zoom"),
+            "Pan": t("map.plotly.pan"),
+            "Box Select": t("map.plotly.box_select"),
+            "Lasso Select": t("map.plotly.lasso_select"),
+            "Zoom in": t("map.plotly.zoom_in"),
+            "Zoom out": t("map.plotly.zoom_out"),
+            "Reset axes": t("map.plotly.reset_axes"),
+            "Autoscale": t("map.plotly.autoscale"),
+            "Reset": t("map.plotly.reset"),
+            "Double-click to zoom back out": t("map.plotly.zoom_back"),
+            "Double-click on legend to isolate one trace": t("map.plotly.isolate_trace"),
+        },
+    }
+
+
 def embedding_map(args: dict[str, Any], key: str, on_change: Callable[[], None] | None = None) -> Any:
-    """Draws the map with ``args`` (from `map_payload.map_args`); returns the last selection
-    ({"indices", "kind", "token"}) or None before the first one. ``on_change`` runs when the user
-    selects (before the rerun)."""
+    """Draws the map with ``args`` (from `map_payload.map_args`) and the session's words; returns the
+    last selection ({"indices", "kind", "token"}) or None before the first one. ``on_change`` runs
+    when the user selects (before the rerun)."""
     component = components.declare_component("embedding_map", path=str(served_folder()))
-    return component(**args, key=key, default=None, on_change=on_change)
+    words = frontend_words()
+    return component(
+        **{**args, "class_names": words["class_names"]},
+        words=words,
+        key=key,
+        default=None,
+        on_change=on_change,
+    )

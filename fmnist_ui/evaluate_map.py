@@ -11,10 +11,10 @@ import numpy as np
 import streamlit as st
 
 from fmnist_core import error_analysis, evaluation, map_payload
-from fmnist_core.data import CLASS_NAMES
 from fmnist_core.evaluation import RunEvaluation
 from fmnist_core.runs import RunRecord
 from fmnist_ui import embedding_map, evaluate_gallery, evaluate_view, map_data
+from fmnist_ui.i18n import class_name, error_text, t
 
 METHOD_KEY = "evaluate_map_method"
 COLOUR_KEY = "evaluate_map_colour"
@@ -22,10 +22,11 @@ MAP_KEY = "evaluate_map"
 TOKEN_KEY = "evaluate_map_token"
 CONTEXT_KEY = "evaluate_map_context"
 GALLERY_KEY = "evaluate_map_gallery"
-HOW_TO_SELECT = (
-    "Drag a lasso around some points of the map to see those images here (or pick **Box select** "
-    "in the map's toolbar). Double-click the map to clear the selection."
-)
+
+
+def how_to_select() -> str:
+    """How to select points on the map (the gallery's empty state)."""
+    return t("map.how_to_select")
 
 
 def selection_token(context: tuple[str, str, str]) -> int:
@@ -49,14 +50,17 @@ def chosen_cell_indices(run: RunEvaluation) -> tuple[np.ndarray | None, str]:
         None if true_class == evaluate_view.ANY_CLASS else true_class,
         None if predicted_class == evaluate_view.ANY_CLASS else predicted_class,
     )
-    true_name = "any class" if true_class == evaluate_view.ANY_CLASS else f"**{CLASS_NAMES[true_class]}**"
-    predicted_name = (
-        "any class" if predicted_class == evaluate_view.ANY_CLASS else f"**{CLASS_NAMES[predicted_class]}**"
-    )
-    kind = "correctly classified" if true_class == predicted_class else "misclassified"
-    sentence = (
-        f"Highlighted: the {len(indices):,} {kind} images of true {true_name}, predicted "
-        f"{predicted_name} (the cell chosen on **Confusion & gallery**)."
+
+    def name(index: int) -> str:
+        return t("map.any_class") if index == evaluate_view.ANY_CLASS else f"**{class_name(index)}**"
+
+    kind = "map.kind_correct" if true_class == predicted_class else "map.kind_wrong"
+    sentence = t(
+        "map.highlighted",
+        count=len(indices),
+        kind=t(kind),
+        true_name=name(true_class),
+        predicted_name=name(predicted_class),
     )
     return indices, sentence
 
@@ -70,19 +74,18 @@ def read_controls() -> tuple[str, str]:
     method_col, colour_col = st.columns([1, 3])
     with method_col:
         method = st.radio(
-            "Projection",
+            t("map.projection"),
             list(map_data.METHODS),
             format_func=map_data.METHODS.get,
             horizontal=True,
             key=METHOD_KEY,
-            help="PCA is instant. UMAP keeps neighbourhoods better and separates the classes more "
-            "clearly; it is computed once per run in the background (about 20 seconds).",
+            help=t("map.projection_help"),
         )
     with colour_col:
         colour = st.radio(
-            "Colour by",
+            t("map.colour_by"),
             list(map_payload.COLOUR_MODES),
-            format_func=map_payload.COLOUR_MODES.get,
+            format_func=lambda mode: map_payload.colour_mode_name(mode, t=t),
             horizontal=True,
             key=COLOUR_KEY,
         )
@@ -100,7 +103,7 @@ def render_map_tab(record: RunRecord, run: RunEvaluation) -> None:
     with st.container():
         projection = map_data.run_projection(record.id, method, "evaluate_map")
         if projection is None:  # UMAP still to compute: show PCA meanwhile
-            st.caption("Meanwhile, the PCA map:")
+            st.caption(t("map.meanwhile_pca"))
             method, projection = "pca", map_data.run_projection(record.id, "pca", "evaluate_map")
         predictions = run.predictions
         try:
@@ -108,25 +111,23 @@ def render_map_tab(record: RunRecord, run: RunEvaluation) -> None:
                 projection.coordinates, predictions.labels, predictions.probabilities
             )
         except ValueError as error:
-            st.error(
-                f"**The map cannot be drawn.** {error} Compute the features again.", icon=":material/error:"
-            )
+            st.error(t("map.cannot_draw", error=error_text(error)), icon=":material/error:")
             return
         highlight, sentence = chosen_cell_indices(run)
         if sentence:
             text_col, button_col = st.columns([5, 1], vertical_alignment="center")
             text_col.markdown(sentence)
             button_col.button(
-                "Clear",
+                t("map.clear"),
                 key="evaluate_map_clear_cell",
                 on_click=evaluate_view.reset_gallery,
                 icon=":material/close:",
-                help="Stop highlighting the chosen cell.",
+                help=t("map.clear_help"),
             )
-        st.caption(map_data.describe_projection(projection) + " Hover a point to see its image.")
+        st.caption(map_data.describe_projection(projection) + " " + t("map.hover_hint"))
     token = selection_token((record.id, method, colour))
     args = map_payload.map_args(
-        points, colour=colour, highlight=highlight, selection_token=token, highlight_name="Chosen cell"
+        points, colour=colour, highlight=highlight, selection_token=token, highlight_name=t("map.chosen_cell")
     )
     value = embedding_map.embedding_map(args, key=MAP_KEY, on_change=_first_gallery_page)
     render_selection(map_payload.selected_indices(value, token, points["count"]), run)
@@ -134,18 +135,18 @@ def render_map_tab(record: RunRecord, run: RunEvaluation) -> None:
 
 def render_selection(indices: np.ndarray | None, run: RunEvaluation) -> None:
     """The selected images in the gallery, with a sentence counting them by class."""
-    st.subheader("Selected images")
+    st.subheader(t("map.selected_images"))
     if indices is None:
-        st.info(HOW_TO_SELECT, icon=":material/gesture_select:")
+        st.info(how_to_select(), icon=":material/gesture_select:")
         return
     if len(indices) == 0:
-        st.info("The selection holds no images. " + HOW_TO_SELECT, icon=":material/gesture_select:")
+        st.info(t("map.empty_selection") + " " + how_to_select(), icon=":material/gesture_select:")
         return
-    st.markdown(map_payload.describe_selection(indices, run.predictions.labels))
+    st.markdown(map_payload.describe_selection(indices, run.predictions.labels, t=t))
     evaluate_gallery.render_gallery(
         evaluation.rank_by_confidence(indices, run.predictions),
         run.predictions.probabilities,
         run.predictions.labels,
         GALLERY_KEY,
-        HOW_TO_SELECT,
+        how_to_select(),
     )

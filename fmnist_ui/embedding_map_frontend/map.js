@@ -1,6 +1,7 @@
 // The embedding map: a Streamlit component without a build step (the component protocol is
 // spoken by postMessage). Plotly's scattergl draws the 10,000 points; the hover card draws the
 // point's 28x28 tile from one sprite image, client-side, so hovering never waits for Python.
+// It holds no words of its own: every text it shows comes in args.words, in the user's language.
 "use strict";
 
 const TILE = 28;
@@ -35,6 +36,18 @@ function send(type, extra) {
 
 function frameHeight() {
   return window.innerWidth < NARROW_WIDTH ? NARROW_HEIGHT : WIDE_HEIGHT;
+}
+
+// A text of args.words with its {placeholders} filled from values.
+function fill(text, values) {
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+// The frame's language and label (Plotly's own words go in its config: see render).
+function applyWords(words) {
+  document.documentElement.lang = words.lang;
+  document.title = words.label;
+  plot.setAttribute("aria-label", words.label);
 }
 
 function decode(text, Type) {
@@ -74,7 +87,7 @@ function decodePoints(args) {
 function render(args, theme) {
   const narrow = window.innerWidth < NARROW_WIDTH;
   const signature = [args.data_key, args.colour, args.highlight, args.highlight_name, args.fade, JSON.stringify(args.marked),
-    args.selection_token, narrow, args.title].join("|");
+    args.selection_token, narrow, args.title, args.words.lang].join("|");
   if (signature === state.lastSignature) return; // a rerun that changed nothing of the map
   state.lastSignature = signature;
   state.args = args;
@@ -83,7 +96,8 @@ function render(args, theme) {
     state.dataKey = args.data_key;
     state.traceKey = null;
   }
-  const traceKey = args.data_key + "|" + args.colour + "|" + narrow;
+  applyWords(args.words);
+  const traceKey = args.data_key + "|" + args.colour + "|" + narrow + "|" + args.words.lang;
   const tokenChanged = state.token !== args.selection_token;
   if (state.traceKey !== traceKey || tokenChanged) {
     buildTraces(args, narrow); // new objects: also forgets the selection drawn on the old ones
@@ -95,7 +109,7 @@ function render(args, theme) {
   const data = state.traces.slice();
   state.highlightCurve = highlight ? data.length : -1;
   if (highlight) data.push(highlightTrace(args, highlight));
-  if (args.marked) data.push(markedTrace(args.marked));
+  if (args.marked) data.push(markedTrace(args.marked, args.words));
 
   const textColour = (theme && theme.textColor) || "#31333f";
   const layout = {
@@ -122,6 +136,8 @@ function render(args, theme) {
     displaylogo: false,
     scrollZoom: true,
     modeBarButtonsToRemove: ["toImage", "autoScale2d"],
+    locale: "app",
+    locales: { app: { dictionary: args.words.plotly } },
   };
   const started = performance.now();
   Plotly.react(plot, data, layout, config).then(() => {
@@ -160,7 +176,8 @@ function onHover(event) {
 
 function showCard(index, mouse) {
   const p = state.points;
-  const names = state.args.class_names;
+  const words = state.args.words;
+  const names = words.hover_names; // "코트 (Coat)": the English name the tutorials use, beside the language's
   const context = thumb.getContext("2d");
   context.imageSmoothingEnabled = false;
   context.fillStyle = "#000";
@@ -174,13 +191,16 @@ function showCard(index, mouse) {
     (a, b) => p.percent[10 * index + b] - p.percent[10 * index + a],
   );
   const wrong = p.labels[index] !== p.predicted[index];
-  let html = '<div class="title">Test image ' + index + "</div>";
-  html += '<div class="' + (wrong ? "wrong" : "") + '">true ' + names[p.labels[index]] + (wrong ? " ✗" : " ✓") + "</div>";
+  let html = '<div class="title">' + fill(words.hover_title, { index: index }) + "</div>";
+  html += '<div class="' + (wrong ? "wrong" : "") + '">' + fill(words.hover_true, { name: names[p.labels[index]] }) +
+    (wrong ? " ✗" : " ✓") + "</div>";
+  html += '<div class="rows">'; // a grid: names of any length, bars and percents in columns
   for (const k of ranked.slice(0, 3)) {
     const value = p.percent[10 * index + k];
-    html += '<div class="row"><span style="width:78px;overflow:hidden;text-overflow:ellipsis">' + names[k] +
-      '</span><span class="bar" style="width:' + Math.max(1, value * 0.4) + 'px"></span><span>' + value + "%</span></div>";
+    html += '<span class="name">' + names[k] + '</span><span class="bar" style="width:' + Math.max(1, value * 0.4) +
+      'px"></span><span class="value">' + value + "%</span>";
   }
+  html += "</div>";
   cardText.innerHTML = html;
   card.hidden = false;
   card.dataset.index = String(index);
