@@ -15,6 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly import colors
 
+from fmnist_core import words
+
 MAP_SCALE = "Viridis"  # sequential: dark = quiet, yellow = most active in the layer
 WEIGHT_SCALE = "RdBu_r"  # diverging, white at 0: blue negative, red positive
 GAP = 1  # pixels between tiles (drawn white)
@@ -142,14 +144,17 @@ def top_units(activations: np.ndarray, count: int = 20) -> np.ndarray:
     return np.argsort(-np.asarray(activations), kind="stable")[:count]
 
 
-def plot_unit_activations(activations: np.ndarray, count: int = 20, height: int = 360) -> go.Figure:
-    """Horizontal bars of the most active hidden units for one image, largest on top."""
+def plot_unit_activations(
+    activations: np.ndarray, count: int = 20, height: int = 360, *, t: words.Text = words.english
+) -> go.Figure:
+    """Horizontal bars of the most active hidden units for one image, largest on top (texts in
+    ``t``'s language)."""
     activations = np.asarray(activations, dtype=float)
     order = top_units(activations, count)
     figure = go.Figure(
         go.Bar(
             x=activations[order].tolist(),
-            y=[f"unit {unit}" for unit in order],
+            y=[t("plot.layers.unit", unit=int(unit)) for unit in order],
             orientation="h",
             marker_color=BAR_COLOUR,
             hovertemplate="%{y}: %{x:.3f}<extra></extra>",
@@ -158,7 +163,7 @@ def plot_unit_activations(activations: np.ndarray, count: int = 20, height: int 
     figure.update_layout(
         height=height,
         margin={"l": 0, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": "activation", "fixedrange": True},
+        xaxis={"title": t("plot.layers.activation"), "fixedrange": True},
         yaxis={"autorange": "reversed", "fixedrange": True, "type": "category"},
         showlegend=False,
     )

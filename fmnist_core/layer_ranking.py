@@ -17,11 +17,19 @@ from typing import Any
 import numpy as np
 
 from fmnist_core.atomic_files import atomic_write_bytes
+from fmnist_core.words import CodedError
 
 TOP_K = 9
 TOP9_FILE = "layers_top9.npz"
 JOB_NAME = "top9"
 RANK_BATCH = 500  # images per model call: one multi-output call gives every layer's maps
+# The job's progress messages (English in its status file; the app recognises them to translate them)
+LOADING = "Loading the model and the test images"
+RANKED = "Ranked {done:,} of {total:,} test images"
+
+
+class RankingDamaged(CodedError, ValueError):
+    """The stored ranking cannot be read: compute it again."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,7 @@ def load_tops(folder: Path) -> ChannelTops | None:
     """The stored ranking of a run, or None when it has not been computed yet.
 
     Raises:
-        ValueError: When the file is damaged (compute it again).
+        RankingDamaged: When the file is damaged (compute it again); a ValueError.
     """
     path = folder / TOP9_FILE
     if not path.is_file():
@@ -114,16 +122,14 @@ def load_tops(folder: Path) -> ChannelTops | None:
             values = tuple(stored[f"values_{i}"] for i in range(len(names)))
             seconds = float(stored["seconds"])
     except Exception as error:  # a truncated or foreign file: any reader error
-        raise ValueError(f"{path.name} of this run is damaged ({error}); compute the top 9 again.") from error
+        raise RankingDamaged("error.layers.top9_damaged", file=path.name, error=str(error)) from error
     return ChannelTops(names, indices, values, seconds)
 
 
 def run_top9(folder: Path, report: Any) -> None:
     """The body of the ``top9`` background job (`fmnist_core.jobs.run_job`): ranks and stores."""
-    report(0.0, "Loading the model and the test images")
-    compute_and_save(
-        folder, lambda done, total: report(done / total, f"Ranked {done:,} of {total:,} test images")
-    )
+    report(0.0, LOADING)
+    compute_and_save(folder, lambda done, total: report(done / total, RANKED.format(done=done, total=total)))
 
 
 def compute_and_save(folder: Path, on_progress: Any = None) -> ChannelTops:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from fmnist_core.inference import RunModel, check_images, to_model_input
+from fmnist_core.words import CodedError
 
 MAP_KINDS = ("Conv2D", "SeparableConv2D", "DepthwiseConv2D", "MaxPooling2D", "AveragePooling2D")
 CONV_KINDS = MAP_KINDS[:3]
@@ -20,7 +21,7 @@ PIXELS = 28 * 28
 PROBE_BATCH = 256  # images per model call when probing many images: bounded memory
 
 
-class LayersUnavailable(ValueError):
+class LayersUnavailable(CodedError, ValueError):
     """The model has no layers of the kind asked for; the message says why and what to pick."""
 
 
@@ -66,10 +67,7 @@ class LayerProbe:
 def require_keras(run_model: RunModel) -> None:
     """Refuses scikit-learn runs, which have no layers."""
     if run_model.family != "keras":
-        raise LayersUnavailable(
-            f"Run {run_model.run_id} is a scikit-learn model ({run_model.model_name}): it has no layers, "
-            "feature maps or hidden units to show. Pick a Keras run (softmax, mlp, cnn, ...) instead."
-        )
+        raise LayersUnavailable("error.layers.sklearn", run=run_model.run_id, model=run_model.model_name)
 
 
 def model_layers(run_model: RunModel) -> list[Any]:
@@ -118,15 +116,14 @@ def make_probe(run_model: RunModel, names: list[str] | None = None) -> LayerProb
     layers = model_layers(run_model)
     chosen = [layer for layer in layers if names is None or layer.name in names]
     if not chosen:
-        raise LayersUnavailable(f"Run {run_model.run_id} has none of the layers {names}.")
+        raise LayersUnavailable("error.layers.no_such_layers", run=run_model.run_id, names=str(names))
     try:
         inputs = run_model.model.inputs
         # One input given as itself, not a list: Keras warns when a call's structure differs.
         extractor = keras.Model(inputs[0] if len(inputs) == 1 else inputs, [layer.output for layer in chosen])
     except (ValueError, AttributeError, TypeError) as error:
         raise LayersUnavailable(
-            f"The layers of run {run_model.run_id} cannot be read one by one ({error}); only models "
-            "built from Keras layers (Sequential or functional) can be opened here."
+            "error.layers.not_cuttable", run=run_model.run_id, error=str(error)
         ) from error
     shapes = tuple(tuple(int(d) for d in _output_shape(layer)[1:]) for layer in chosen)
     return LayerProbe(run_model, tuple(layer.name for layer in chosen), shapes, extractor)
@@ -140,10 +137,7 @@ def map_probe(run_model: RunModel) -> LayerProbe:
     """
     names = map_layer_names(run_model)
     if not names:
-        raise LayersUnavailable(
-            f"Run {run_model.run_id} ({run_model.model_name}) has no convolution or pooling layer, so "
-            "it has no feature maps."
-        )
+        raise LayersUnavailable("error.layers.no_maps", run=run_model.run_id, model=run_model.model_name)
     return make_probe(run_model, names)
 
 
@@ -156,7 +150,7 @@ def first_filters(run_model: RunModel) -> tuple[str, np.ndarray]:
         if type(layer).__name__ in CONV_KINDS:
             kernel = np.asarray(layer.get_weights()[0], dtype=np.float32)  # (h, w, in, out)
             return layer.name, np.moveaxis(kernel.sum(axis=2), -1, 0)
-    raise LayersUnavailable(f"Run {run_model.run_id} has no convolution layer, so no filters to show.")
+    raise LayersUnavailable("error.layers.no_filters", run=run_model.run_id)
 
 
 def first_dense(run_model: RunModel) -> Any:
@@ -173,10 +167,7 @@ def first_dense(run_model: RunModel) -> Any:
             if int(layer.kernel.shape[0]) == PIXELS:
                 return layer
             break
-    raise LayersUnavailable(
-        f"Run {run_model.run_id} ({run_model.model_name}) has no Dense layer that reads the 784 pixels "
-        "directly, so its units have no 28 × 28 weight images."
-    )
+    raise LayersUnavailable("error.layers.no_pixel_dense", run=run_model.run_id, model=run_model.model_name)
 
 
 def dense_weight_images(run_model: RunModel) -> tuple[str, np.ndarray]:

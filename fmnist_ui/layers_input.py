@@ -14,16 +14,17 @@ import numpy as np
 import streamlit as st
 
 from fmnist_core import drawing
-from fmnist_core.data import CLASS_NAMES, to_model_input
+from fmnist_core.data import to_model_input
 from fmnist_core.models import REGISTRY
 from fmnist_core.runs import RunRecord
 from fmnist_ui import draw_canvas, loaders, run_choice
+from fmnist_ui.i18n import class_name, error_text, t
 
 SOURCE = "layers_source"
 TEST_INDEX = "layers_test_index"
 LINK_SEEN = "layers_link_seen"  # the URL's test_index already applied (a rerun must not undo a pick)
 URL_INDEX = "test_index"
-TEST, DRAWING, UPLOAD = "A test image", "The current drawing", "An uploaded picture"
+TEST, DRAWING, UPLOAD = "test", "drawing", "upload"  # the radio's values; labels: layers.source.*
 SOURCES = (TEST, DRAWING, UPLOAD)
 
 
@@ -38,19 +39,14 @@ class ChosenImage:
 def pick_run(records: list[RunRecord]) -> RunRecord | None:
     """The shared run picker; None (with a hint) when no run has finished."""
     if not records:
-        st.info(
-            "No finished runs yet. Train a Keras model on the **Train** page first (a CNN shows the most "
-            "here), then come back to look inside it.",
-            icon=":material/info:",
-        )
+        st.info(t("layers.no_runs"), icon=":material/info:")
         return None
     return run_choice.pick_run(
         records,
         "layers_run",
         run_choice.most_accurate,
-        label="Model run",
-        help="The finished run whose layers you look into. The run picked here, on Evaluate or on Draw "
-        "stays chosen on all three.",
+        label=t("layers.run_label"),
+        help=t("layers.run_help"),
     )
 
 
@@ -68,13 +64,15 @@ def apply_link(num_test: int) -> None:
     st.session_state[LINK_SEEN] = requested
     if not requested.isdigit() or int(requested) >= num_test:
         st.error(
-            f"The link asks for test image {requested!r}, but test images are numbered 0 to "
-            f"{num_test - 1:,}. Pick one below.",
-            icon=":material/link_off:",
+            t("layers.bad_link", requested=repr(requested), last=num_test - 1), icon=":material/link_off:"
         )
         return
     st.session_state[SOURCE] = TEST
     st.session_state[TEST_INDEX] = int(requested)
+
+
+def _source_name(code: str) -> str:
+    return t(f"layers.source.{code}")
 
 
 def _random_test_image() -> None:
@@ -88,59 +86,60 @@ def choose_image() -> ChosenImage | None:
     num_test = len(dataset.y_test)
     st.session_state.setdefault(TEST_INDEX, 0)
     apply_link(num_test)
-    source = st.radio("Image", SOURCES, horizontal=True, key=SOURCE)
+    if st.session_state.get(SOURCE) not in SOURCES:  # e.g. a label kept from an older version
+        st.session_state.pop(SOURCE, None)
+    source = st.radio(t("layers.image_label"), SOURCES, format_func=_source_name, horizontal=True, key=SOURCE)
     if source == TEST:
         return _test_image(dataset, num_test)
     st.query_params.pop(URL_INDEX, None)  # the URL names a test image only while one is shown
     if source == DRAWING:
         image = st.session_state.get(draw_canvas.CURRENT_DRAWING)
         if image is None:
-            st.info(
-                "Nothing is drawn yet. Draw a garment on the **Draw** page, then come back: the Layers "
-                "page shows your current drawing as the model sees it.",
-                icon=":material/draw:",
-            )
-            st.page_link("pages/draw.py", label="Go to Draw", icon=":material/draw:")
+            st.info(t("layers.nothing_drawn"), icon=":material/draw:")
+            st.page_link("pages/draw.py", label=t("layers.go_draw"), icon=":material/draw:")
             return None
-        return ChosenImage(image, "Your current drawing (from the Draw page)")
+        return ChosenImage(image, t("layers.drawing_caption"))
     return _uploaded_image()
 
 
 def _uploaded_image() -> ChosenImage | None:
     """A picture checked and framed like the Draw page's uploads (same refusals)."""
     uploaded = st.file_uploader(
-        "A photo or picture of one garment (PNG, JPEG, WebP, GIF or BMP)",
+        t("layers.upload_label"),
         type=["png", "jpg", "jpeg", "webp", "gif", "bmp"],
         key="layers_upload",
     )
     if uploaded is None:
-        st.info("Upload a picture to see what the model's layers make of it.", icon=":material/upload:")
+        st.info(t("layers.upload_prompt"), icon=":material/upload:")
         return None
     try:
         image = drawing.preprocess_photo(drawing.load_image(uploaded.getvalue()))
     except drawing.ImageError as error:  # the browser's type filter is no check: validate here
-        st.error(f"**This file cannot be used.** {error}", icon=":material/error:")
+        st.error(t("layers.bad_file", error=error_text(error)), icon=":material/error:")
         return None
     if image is None:
-        st.warning(
-            "No garment stands out from the background of this picture. Use a photo of one item on a "
-            "plain background of a different colour.",
-            icon=":material/warning:",
-        )
+        st.warning(t("layers.no_garment"), icon=":material/warning:")
         return None
-    return ChosenImage(image, f"Your picture ({uploaded.name}) as the model sees it")
+    return ChosenImage(image, t("layers.upload_caption", name=uploaded.name))
 
 
 def _test_image(dataset, num_test: int) -> ChosenImage:
     with st.container(horizontal=True, vertical_alignment="bottom"):
         index = int(
             st.number_input(
-                f"Test image (0 to {num_test - 1:,})", 0, num_test - 1, step=1, key=TEST_INDEX, width=200
+                t("layers.test_index_label", last=num_test - 1),
+                0,
+                num_test - 1,
+                step=1,
+                key=TEST_INDEX,
+                width=200,
             )
         )
         st.button(
-            "Random test image", key="layers_random", icon=":material/casino:", on_click=_random_test_image
+            t("layers.random"), key="layers_random", icon=":material/casino:", on_click=_random_test_image
         )
     st.query_params[URL_INDEX] = st.session_state[LINK_SEEN] = str(index)
-    label = CLASS_NAMES[int(dataset.y_test[index])]
-    return ChosenImage(to_model_input(dataset.x_test[index]), f"Test image {index}: a {label}")
+    label = class_name(int(dataset.y_test[index]))
+    return ChosenImage(
+        to_model_input(dataset.x_test[index]), t("layers.test_caption", index=index, label=label)
+    )

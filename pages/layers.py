@@ -4,15 +4,13 @@ convolutional models; weight images and unit activations for dense ones; the mod
 import streamlit as st
 
 from fmnist_ui import layers_input, layers_view, loaders
+from fmnist_ui.i18n import t
 from fmnist_ui.router import ensure_app_router
 
 ensure_app_router()
 
-st.title("Layers")
-st.caption(
-    "Look inside a trained Keras model: what each layer makes of one image, what its first layer "
-    "has learnt, and which test images excite a channel most."
-)
+st.title(t("app.layers"))
+st.caption(t("layers.intro"))
 
 record = layers_input.pick_run(loaders.finished_runs())
 if record is None:
