@@ -269,12 +269,10 @@ def start_button(label: str, key: str, problem: str | None, verb: str) -> bool:
     are invalid, so what starts is always what is shown.
 
     Args:
-        verb: what the button does, ``"train"`` or ``"start"`` (the catalog's ``common.verb.*``).
+        verb: what the button does, ``"train"`` or ``"start"`` (the catalog's ``common.correct_it.*``).
     """
     if problem:
-        st.error(
-            t("common.correct_it", problem=problem, verb=t(f"common.verb.{verb}")), icon=":material/block:"
-        )
+        st.error(t(f"common.correct_it.{verb}", problem=problem), icon=":material/block:")
     return st.button(
         label, type="primary", key=key, icon=":material/play_arrow:", disabled=problem is not None
     )
