@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from fmnist_core.words import CodedError, Word
+
 CLASS_NAMES: tuple[str, ...] = (
     "T-shirt/top",
     "Trouser",
@@ -77,13 +79,10 @@ FILES: dict[str, IdxFile] = {
     )
 }
 NUM_TRAIN_IMAGES = FILES["train-labels-idx1-ubyte"].shape[0]
-FIX_HINT = (
-    "Install the dataset with `sudo apt-get install dataset-fashion-mnist`, or put the four "
-    "files (gzipped or not) in a folder and set FMNIST_DATA_DIR to it."
-)
+FIX_HINT = Word("error.run.dataset_fix")  # install the Debian package, or set FMNIST_DATA_DIR
 
 
-class DatasetError(RuntimeError):
+class DatasetError(CodedError, RuntimeError):
     """The dataset could not be found or failed verification."""
 
 
@@ -190,7 +189,7 @@ def load_fashion_mnist(download: bool = True) -> FashionMNIST:
             return read_folder(download_to_keras_cache())
         except Exception as exc:  # network, disk or verification: all reported the same way
             problems.append(f"- download from {DOWNLOAD_URL}: {exc}")
-    raise DatasetError("Fashion-MNIST was not found or is corrupt.\n" + "\n".join(problems) + "\n" + FIX_HINT)
+    raise DatasetError("error.run.dataset", problems="\n".join(problems), fix=FIX_HINT)
 
 
 def dataset_fingerprint() -> dict[str, str]:

@@ -65,7 +65,6 @@ def _input(keras: Any, channels: bool = False) -> Any:
 @register_model(
     "softmax",
     "keras",
-    "Multinomial logistic regression: Flatten -> Dense(10, softmax).",
     7_850,
     threads=DENSE_THREADS,
     **KERAS_DEFAULTS,
@@ -82,7 +81,6 @@ def build_softmax() -> Any:
 @register_model(
     "dnn",
     "keras",
-    "One hidden layer of 100 sigmoid units.",
     79_510,
     threads=DENSE_THREADS,
     **{**KERAS_DEFAULTS, "validation_split": 0.2},
@@ -105,7 +103,6 @@ def build_dnn() -> Any:
 @register_model(
     "mlp",
     "keras",
-    "The TensorFlow tutorial MLP: Dense(128, relu) -> 10 logits -> Softmax.",
     101_770,
     threads=DENSE_THREADS,
     **KERAS_DEFAULTS,
@@ -129,8 +126,6 @@ def build_mlp() -> Any:
 @register_model(
     "mlp_softmax",
     "keras",
-    "The tutorial MLP with a softmax output layer: Dense(128, relu) -> Dense(10, softmax). Trained "
-    "only by the recipe that reproduces a common mistake (this output fed to a from-logits loss).",
     101_770,
     threads=DENSE_THREADS,
     listed=False,
@@ -154,7 +149,6 @@ def build_mlp_softmax() -> Any:
 @register_model(
     "mlp_dropout",
     "keras",
-    "Two hidden layers (256, 128) with dropout between them.",
     235_146,
     threads=DENSE_THREADS,
     **{**KERAS_DEFAULTS, "batch_size": 128, "validation_split": 0.2, "dropout": 0.3},
@@ -207,7 +201,6 @@ ONE_CYCLE_DEFAULTS = {key: value for key, value in KERAS_DEFAULTS.items() if key
 @register_model(
     "cnn",
     "keras",
-    "Two conv blocks (32, 64) -> Dense(100) -> dropout: the tutorial CNN.",
     333_526,
     **CNN_DEFAULTS,
 )
@@ -220,7 +213,6 @@ def build_cnn(dropout: float) -> Any:
 @register_model(
     "cnn_bn",
     "keras",
-    "The tutorial CNN with batch normalisation after each convolution.",
     333_814,
     **CNN_DEFAULTS,
 )
@@ -233,8 +225,6 @@ def build_cnn_bn(dropout: float) -> Any:
 @register_model(
     "cnn_fast",
     "keras",
-    "A CNN designed for fast CPU training: Conv(16) -> Pool -> Conv(32) + batch norm -> Pool -> "
-    "Dense(100), trained in large batches with a one-cycle learning rate.",
     162_806,
     schedule="one_cycle",
     **{**ONE_CYCLE_DEFAULTS, "epochs": 8, "batch_size": 256, "learning_rate": 5e-3, "dropout": 0.1},
@@ -276,9 +266,6 @@ def _fast_cnn(name: str, filters: tuple[int, int], dropout: float) -> Any:
 @register_model(
     "cnn_draw",
     "keras",
-    "cnn_fast made wider (24 and 48 filters) and trained on drawing-like images: 30% of its "
-    "training images become their filled silhouette, filled outline or outline, so drawings made on "
-    "the Draw page are understood.",
     247_110,
     schedule="one_cycle",
     **{
@@ -302,7 +289,6 @@ def build_cnn_draw(dropout: float) -> Any:
 @register_model(
     "logreg",
     "sklearn",
-    "scikit-learn LogisticRegression on the 784 raw pixels.",
     7_850,
     epochs=100,
     validation_split=0.1,
@@ -316,7 +302,6 @@ def build_logreg(epochs: int, seed: int) -> Any:
 @register_model(
     "sgd",
     "sklearn",
-    "StandardScaler + SGDClassifier(log_loss), trained one epoch at a time with partial_fit.",
     7_850,
     epochs=20,
     batch_size=1000,
@@ -334,8 +319,6 @@ def build_sgd(learning_rate: float, seed: int) -> Any:
 @register_model(
     "sgd_tutorial",
     "sklearn",
-    "StandardScaler + SGDClassifier(loss='log_loss') with scikit-learn's defaults, partial_fit on the "
-    "whole training set once per epoch, as in the tutorial. Trained only by its recipe.",
     7_850,
     listed=False,
     epochs=300,

@@ -14,15 +14,14 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
+from fmnist_core import words
+from fmnist_core.data import NUM_CLASSES
 
-# Test accuracies to beat: the dataset's README (people) and paper (table 3, best scikit-learn model).
-REFERENCE_ACCURACIES: dict[str, float] = {
-    "human (majority of 3 labels)": 0.835,
-    "best scikit-learn (SVC)": 0.897,
-}
+# Test accuracies to beat: the dataset's README (people) and paper (table 3, best scikit-learn model),
+# named by the words' plot.train.<key>.
+REFERENCE_ACCURACIES: dict[str, float] = {"human": 0.835, "sklearn": 0.897}
 TRAIN_COLOR, VALIDATION_COLOR = "#1f77b4", "#ff7f0e"
-METRIC_TITLES = {"accuracy": "Accuracy", "loss": "Loss (cross-entropy)"}
+METRICS = ("accuracy", "loss")  # titled by the words' plot.train.<metric>
 
 
 def sample_indices(labels: np.ndarray, count: int = 25, seed: int = 0) -> np.ndarray:
@@ -57,7 +56,9 @@ def sample_mosaic(
     return mosaic, anchors
 
 
-def plot_sample_grid(images: np.ndarray, labels: np.ndarray, columns: int = 5) -> go.Figure:
+def plot_sample_grid(
+    images: np.ndarray, labels: np.ndarray, columns: int = 5, *, t: words.Text = words.english
+) -> go.Figure:
     """A grid of labelled images, bright garment on black as in the data.
 
     Drawn as one image with a label over each tile: a tenth of the time of one facet per image,
@@ -67,13 +68,15 @@ def plot_sample_grid(images: np.ndarray, labels: np.ndarray, columns: int = 5) -
         images: uint8 images (N, 28, 28).
         labels: their class labels (N,).
         columns: images per row.
+        t: the words of the labels' language.
     """
+    names = words.class_names(t)
     mosaic, anchors = sample_mosaic(np.asarray(images), columns)
     fig = px.imshow(mosaic, binary_string=True)  # one PNG: light in the browser, exact grey levels
     fig.update_traces(hoverinfo="skip", hovertemplate=None)
     for (x, y), label in zip(anchors, labels, strict=True):
         fig.add_annotation(
-            x=x, y=y, text=CLASS_NAMES[int(label)], showarrow=False, yanchor="bottom", font={"size": 12}
+            x=x, y=y, text=names[int(label)], showarrow=False, yanchor="bottom", font={"size": 12}
         )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -82,15 +85,17 @@ def plot_sample_grid(images: np.ndarray, labels: np.ndarray, columns: int = 5) -
     return fig
 
 
-def plot_class_balance(train_labels: np.ndarray, test_labels: np.ndarray) -> go.Figure:
+def plot_class_balance(
+    train_labels: np.ndarray, test_labels: np.ndarray, *, t: words.Text = words.english
+) -> go.Figure:
     """Grouped bars: images per class in the training and the test set."""
     fig = go.Figure()
-    for name, labels in (("training set", train_labels), ("test set", test_labels)):
+    for key, labels in (("plot.train.training_set", train_labels), ("plot.train.test_set", test_labels)):
         counts = np.bincount(np.asarray(labels), minlength=NUM_CLASSES)
-        fig.add_bar(x=list(CLASS_NAMES), y=counts, name=name)
+        fig.add_bar(x=words.class_names(t), y=counts, name=t(key))
     fig.update_layout(
         barmode="group",
-        yaxis_title="images",
+        yaxis_title=t("plot.train.images"),
         legend={"orientation": "h", "y": 1.12},
         margin={"l": 0, "r": 0, "t": 40, "b": 0},
         height=360,
@@ -104,7 +109,7 @@ def _series(history: Sequence[dict[str, Any]], key: str) -> tuple[list[int], lis
     return [epoch for epoch, _ in points], [value for _, value in points]
 
 
-def plot_training_curves(history: Sequence[dict[str, Any]]) -> go.Figure:
+def plot_training_curves(history: Sequence[dict[str, Any]], *, t: words.Text = words.english) -> go.Figure:
     """Accuracy and loss per epoch, training and validation, side by side.
 
     Both x axes span the epochs that exist, never the planned ones: a long run stopped early would
@@ -112,11 +117,13 @@ def plot_training_curves(history: Sequence[dict[str, Any]]) -> go.Figure:
 
     Args:
         history: the run's ``history.jsonl`` lines.
+        t: the words of the titles' language.
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(METRIC_TITLES["accuracy"], METRIC_TITLES["loss"]))
-    for column, metric in enumerate(("accuracy", "loss"), start=1):
-        for prefix, name, color in (("", "training", TRAIN_COLOR), ("val_", "validation", VALIDATION_COLOR)):
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t(f"plot.train.{metric}") for metric in METRICS])
+    for column, metric in enumerate(METRICS, start=1):
+        for prefix, kind, color in (("", "training", TRAIN_COLOR), ("val_", "validation", VALIDATION_COLOR)):
             x, y = _series(history, prefix + metric)
+            name = t(f"plot.train.{kind}")
             fig.add_scatter(
                 x=x,
                 y=y,
@@ -129,7 +136,9 @@ def plot_training_curves(history: Sequence[dict[str, Any]]) -> go.Figure:
                 col=column,
             )
     last = max((line["epoch"] for line in history), default=1)
-    fig.update_xaxes(title_text="epoch", range=[0.5, last + 0.5], dtick=1 if last <= 20 else None)
+    fig.update_xaxes(
+        title_text=t("plot.train.epoch"), range=[0.5, last + 0.5], dtick=1 if last <= 20 else None
+    )
     fig.update_yaxes(tickformat=".1%", range=accuracy_range(history), row=1, col=1)
     fig.update_layout(
         height=380, margin={"l": 0, "r": 0, "t": 40, "b": 0}, legend={"orientation": "h", "y": -0.2}
@@ -150,7 +159,11 @@ def accuracy_range(history: Sequence[dict[str, Any]]) -> list[float] | None:
 
 
 def plot_runs_overlay(
-    histories: dict[str, Sequence[dict[str, Any]]], metric: str = "accuracy", show_training: bool = True
+    histories: dict[str, Sequence[dict[str, Any]]],
+    metric: str = "accuracy",
+    show_training: bool = True,
+    *,
+    t: words.Text = words.english,
 ) -> go.Figure:
     """Curves of several runs on one chart, with the reference accuracies as horizontal lines.
 
@@ -158,9 +171,10 @@ def plot_runs_overlay(
         histories: run label -> its ``history.jsonl`` lines.
         metric: ``"accuracy"`` or ``"loss"``.
         show_training: also draw the training curve (dotted) next to the validation curve (solid).
+        t: the words of the titles' language.
     """
-    if metric not in METRIC_TITLES:
-        raise ValueError(f"metric must be one of {sorted(METRIC_TITLES)}, got {metric!r}.")
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {sorted(METRICS)}, got {metric!r}.")
     fig = go.Figure()
     palette = px.colors.qualitative.Plotly
     for index, (label, history) in enumerate(histories.items()):
@@ -173,17 +187,17 @@ def plot_runs_overlay(
                     x=x,
                     y=y,
                     mode="lines+markers",
-                    name=f"{label} · {kind}",
+                    name=t("plot.train.run_curve", label=label, kind=words.Word(f"plot.train.{kind}")),
                     line={"color": color, "dash": dash},
                 )
     if metric == "accuracy":
-        add_reference_lines(fig)
+        add_reference_lines(fig, t=t)
         fig.update_yaxes(tickformat=".0%")
     last = max((line["epoch"] for history in histories.values() for line in history), default=1)
     fig.update_xaxes(dtick=1 if last <= 20 else None)
     fig.update_layout(
-        xaxis_title="epoch",
-        yaxis_title=METRIC_TITLES[metric],
+        xaxis_title=t("plot.train.epoch"),
+        yaxis_title=t(f"plot.train.{metric}"),
         height=460,
         margin={"l": 0, "r": 0, "t": 30, "b": 0},
         legend={"orientation": "h", "y": -0.18},
@@ -191,13 +205,21 @@ def plot_runs_overlay(
     return fig
 
 
-def add_reference_lines(fig: go.Figure, references: dict[str, float] | None = None) -> go.Figure:
-    """Dotted horizontal lines for the accuracy anchors, labelled with their value."""
+def add_reference_lines(
+    fig: go.Figure, references: dict[str, float] | None = None, *, t: words.Text = words.english
+) -> go.Figure:
+    """Dotted horizontal lines for the accuracy anchors, labelled with their value.
+
+    Args:
+        references: words key under ``plot.train`` (``human``, ``sklearn``) -> accuracy.
+    """
     for name, value in (references or REFERENCE_ACCURACIES).items():
         fig.add_hline(
             y=value,
             line={"dash": "dot", "color": "grey", "width": 1},
-            annotation_text=f"{name}: {value:.1%}",
+            annotation_text=t(
+                "plot.train.reference_line", name=words.Word(f"plot.train.{name}"), value=value
+            ),
             annotation_position="top left",
         )
     return fig

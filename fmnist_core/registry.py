@@ -10,67 +10,37 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-# name -> (minimum, maximum, kind, help text shown in the app)
+from fmnist_core.words import CodedError, Word, english
+
+# name -> (minimum, maximum, kind, help text shown in the app: English here, ``model.help.<name>``
+# in the words for the app's other languages)
 HYPERPARAMETERS: dict[str, tuple[float, float, type, str]] = {
-    "epochs": (1, 300, int, "One epoch is one full pass over the training images."),
-    "batch_size": (
-        1,
-        4096,
-        int,
-        "Images per gradient step. Larger batches are faster per epoch but take fewer steps.",
-    ),
-    "dropout": (
-        0.0,
-        0.9,
-        float,
-        "Fraction of units switched off at random while training, so the network cannot rely on "
-        "any single unit: it fights overfitting.",
-    ),
-    "learning_rate": (
-        1e-6,
-        10.0,
-        float,
-        "Step size of the optimiser. Too high and the loss diverges (NaN); too low and it crawls.",
-    ),
-    "validation_split": (
-        0.0,
-        0.5,
-        float,
-        "Fraction of the training images held out (the last ones) to measure generalisation after "
-        "every epoch. The test set is never used for training.",
-    ),
-    "label_smoothing": (
-        0.0,
-        0.5,
-        float,
-        "Trains towards 1 - s on the true class and s / 10 spread over all classes instead of a "
-        "hard 1: the model stays less over-confident and often generalises a little better.",
-    ),
-    "plateau_patience": (
-        0,
-        50,
-        int,
-        "Halve the learning rate after this many epochs without a better validation loss "
-        "(Keras ReduceLROnPlateau); 0 keeps the rate as set.",
-    ),
+    "epochs": (1, 300, int, english("model.help.epochs")),
+    "batch_size": (1, 4096, int, english("model.help.batch_size")),
+    "dropout": (0.0, 0.9, float, english("model.help.dropout")),
+    "learning_rate": (1e-6, 10.0, float, english("model.help.learning_rate")),
+    "validation_split": (0.0, 0.5, float, english("model.help.validation_split")),
+    "label_smoothing": (0.0, 0.5, float, english("model.help.label_smoothing")),
+    "plateau_patience": (0, 50, int, english("model.help.plateau_patience")),
 }
 # name -> (the values it takes, help text shown in the app)
 CHOICE_HYPERPARAMETERS: dict[str, tuple[tuple[str, ...], str]] = {
-    "optimizer": (
-        ("adam", "sgd_momentum", "rmsprop"),
-        "How the gradients move the weights: Adam (the tutorials' choice), SGD with momentum 0.9, "
-        "or RMSprop (Keras's default when no optimizer is named).",
-    ),
-    "augmentation": (
-        ("none", "shift_flip_zoom", "drawing"),
-        "Random changes to the training images only (never to validation or test images): small "
-        "shifts, horizontal flips and zooms; or drawing-like silhouettes and outlines with flips.",
-    ),
+    "optimizer": (("adam", "sgd_momentum", "rmsprop"), english("model.help.optimizer")),
+    "augmentation": (("none", "shift_flip_zoom", "drawing"), english("model.help.augmentation")),
 }
 COMMON_HYPERPARAMETERS = ("seed", "patience", "train_samples")
 # "constant": the learning rate as set. "one_cycle": linear warm-up from learning_rate / 25 to
 # learning_rate over the first 30% of the steps, then cosine decay to zero at the last step.
 LEARNING_RATE_SCHEDULES = ("constant", "one_cycle")
+
+
+class SettingError(CodedError, ValueError):
+    """A setting the registry refuses: an unknown model, or a value outside its range or choices."""
+
+
+def setting_word(name: str) -> Word:
+    """A setting's name as it reads in an error (``epochs`` in English)."""
+    return Word(f"error.run.setting.{name}")
 
 
 @dataclass(frozen=True)
@@ -79,13 +49,21 @@ class ModelSpec:
 
     name: str
     family: str  # "keras" or "sklearn"
-    description: str
     build: Callable[..., Any]
     defaults: dict[str, Any] = field(default_factory=dict)
     num_params: int | None = None  # trainable + non-trainable, as model.count_params()
     schedule: str = "constant"  # learning-rate schedule over the run (see LEARNING_RATE_SCHEDULES)
     threads: int = 0  # TensorFlow threads for training; 0 = all cores (a performance hint)
     listed: bool = True  # offered on the Train page; False: only a tutorial recipe trains it
+
+    @property
+    def description(self) -> str:
+        """What the model is, in English (the app says ``model.<name>`` in its language)."""
+        return english(self.description_key)
+
+    @property
+    def description_key(self) -> str:
+        return f"model.{self.name}"
 
     @property
     def hyperparameters(self) -> tuple[str, ...]:
@@ -100,7 +78,6 @@ REGISTRY: dict[str, ModelSpec] = {}
 def register_model(
     name: str,
     family: str,
-    description: str,
     num_params: int | None = None,
     *,
     schedule: str = "constant",
@@ -108,7 +85,8 @@ def register_model(
     listed: bool = True,
     **defaults: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorator registering ``build`` under ``name`` with its default hyperparameters."""
+    """Decorator registering ``build`` under ``name`` with its default hyperparameters (its
+    description is the words' ``model.<name>``)."""
 
     def decorator(build: Callable[..., Any]) -> Callable[..., Any]:
         unknown = set(defaults) - set(HYPERPARAMETERS) - set(CHOICE_HYPERPARAMETERS)
@@ -116,9 +94,7 @@ def register_model(
             raise ValueError(f"{name}: unknown hyperparameters {sorted(unknown)}")
         if schedule not in LEARNING_RATE_SCHEDULES:
             raise ValueError(f"{name}: unknown schedule {schedule!r}; known: {LEARNING_RATE_SCHEDULES}")
-        REGISTRY[name] = ModelSpec(
-            name, family, description, build, dict(defaults), num_params, schedule, threads, listed
-        )
+        REGISTRY[name] = ModelSpec(name, family, build, dict(defaults), num_params, schedule, threads, listed)
         return build
 
     return decorator
@@ -133,7 +109,7 @@ def list_models() -> list[str]:
 def get_model_spec(name: str) -> ModelSpec:
     """Looks up a model; unknown names raise ValueError listing the known ones."""
     if name not in REGISTRY:
-        raise ValueError(f"Unknown model {name!r}. Known models: {', '.join(REGISTRY)}.")
+        raise SettingError("error.run.unknown_model", model=name, known=", ".join(REGISTRY))
     return REGISTRY[name]
 
 
@@ -142,15 +118,18 @@ def check_hyperparameter(name: str, value: Any) -> Any:
     if name in CHOICE_HYPERPARAMETERS:
         choices = CHOICE_HYPERPARAMETERS[name][0]
         if value not in choices:
-            raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
+            raise SettingError(
+                "error.run.choice", name=setting_word(name), choices=", ".join(choices), value=value
+            )
         return value
     low, high, kind, _ = HYPERPARAMETERS[name]
+    bounds = {"name": setting_word(name), "low": low, "high": high, "value": value}
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a number between {low} and {high}, got {value!r}.")
+        raise SettingError("error.run.not_a_number", **bounds)
     if kind is int and value != int(value):
-        raise ValueError(f"{name} must be a whole number between {low} and {high}, got {value!r}.")
+        raise SettingError("error.run.not_whole", **bounds)
     if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value!r}.")
+        raise SettingError("error.run.out_of_range", **bounds)
     return kind(value)
 
 

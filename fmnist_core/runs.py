@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fmnist_core.atomic_files import atomic_write_json, read_json
+from fmnist_core.words import CodedError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ACTIVE_STATUSES = ("queued", "running")
@@ -56,10 +57,14 @@ def parse_iso(value: str | None) -> float | None:
     return dt.datetime.fromisoformat(value).timestamp() if value else None
 
 
+class RunError(CodedError, ValueError):
+    """A run that cannot be opened or deleted: a malformed id, no such run, still training."""
+
+
 def check_run_id(run_id: str) -> str:
     """Refuses anything that is not a well-formed run id (``../``, slashes, empty ...)."""
     if not isinstance(run_id, str) or not RUN_ID_PATTERN.match(run_id):
-        raise ValueError(f"{run_id!r} is not a valid run id (expected e.g. 20260101-120000-mlp-1a2b3c).")
+        raise RunError("error.run.bad_run_id", run_id=run_id)
     return run_id
 
 
@@ -67,7 +72,7 @@ def run_path(run_id: str, root: str | os.PathLike | None = None) -> Path:
     """The folder of an existing run; unknown or malformed ids raise ValueError."""
     path = runs_dir(root) / check_run_id(run_id)
     if not (path / "run.json").is_file():
-        raise ValueError(f"No run {run_id!r} in {runs_dir(root)}.")
+        raise RunError("error.run.no_run", run_id=run_id, folder=str(runs_dir(root)))
     return path
 
 
@@ -380,8 +385,8 @@ def delete_run(run_id: str, root: str | os.PathLike | None = None) -> None:
     """Deletes a run's folder, damaged ones included; an active run must be stopped first."""
     folder = runs_dir(root) / check_run_id(run_id)
     if not folder.is_dir():
-        raise ValueError(f"No run {run_id!r} in {runs_dir(root)}.")
+        raise RunError("error.run.no_run", run_id=run_id, folder=str(runs_dir(root)))
     found = inspect_folder(folder)
     if isinstance(found, RunRecord) and found.is_active:
-        raise ValueError(f"Run {run_id} is still training: stop it before deleting it.")
+        raise RunError("error.run.still_training", run_id=run_id)
     shutil.rmtree(folder)

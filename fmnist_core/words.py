@@ -14,8 +14,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from fmnist_core.data import CLASS_NAMES
-
 ENGLISH_FILE = Path(__file__).with_name("words_en.toml")
 
 Text = Callable[..., str]
@@ -42,7 +40,7 @@ def english_words() -> dict[str, str]:
     """Every core key with its English text (the class names come from the dataset's list)."""
     with ENGLISH_FILE.open("rb") as file:
         words = flatten(tomllib.load(file))
-    words.update({f"class.{index}": name for index, name in enumerate(CLASS_NAMES)})
+    words.update({f"class.{index}": name for index, name in enumerate(_dataset_class_names())})
     return words
 
 
@@ -63,15 +61,21 @@ def english(key: str, **values: Any) -> str:
 
 def class_names(t: Text = english) -> list[str]:
     """The ten class names in ``t``'s language."""
-    return [t(f"class.{index}") for index in range(len(CLASS_NAMES))]
+    return [t(f"class.{index}") for index in range(len(_dataset_class_names()))]
 
 
 def class_hover_names(t: Text = english) -> list[str]:
     """Class names for hover texts: a translated name carries the English one the tutorials use."""
     return [
         name if name == english_name else f"{name} ({english_name})"
-        for name, english_name in zip(class_names(t), CLASS_NAMES, strict=True)
+        for name, english_name in zip(class_names(t), _dataset_class_names(), strict=True)
     ]
+
+
+def _dataset_class_names() -> tuple[str, ...]:
+    from fmnist_core.data import CLASS_NAMES  # here, not at the top: data.py's errors import this module
+
+    return tuple(CLASS_NAMES)
 
 
 class CodedError(Exception):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from fmnist_core import words
 
@@ -23,6 +24,7 @@ LANGUAGES = {"ko": "한국어", "en": "English"}
 DEFAULT = "en"
 KEY = "lang"  # session-state key of the switch, and the URL's query parameter
 LOCALES = Path(__file__).with_name("locales")
+_last_language = DEFAULT  # of the last script run in this process (see language())
 
 
 @functools.cache
@@ -43,9 +45,18 @@ def _requested() -> str:
 
 
 def language() -> str:
-    """The language of this session: ``"ko"`` or ``"en"``."""
+    """The language of this session: ``"ko"`` or ``"en"``.
+
+    Outside a script run (AppTest calls a widget's ``format_func`` there to find the option it
+    sets) there is no session: the language of the last run in this process stands in. Streamlit
+    itself calls ``format_func`` only inside runs.
+    """
+    global _last_language
+    if get_script_run_ctx() is None:
+        return _last_language
     lang = st.session_state.get(KEY)
-    return lang if lang in LANGUAGES else _requested()
+    _last_language = lang if lang in LANGUAGES else _requested()
+    return _last_language
 
 
 def t(key: str, **values: Any) -> str:

@@ -7,6 +7,8 @@ change are never cached. None of these import TensorFlow except ``load_run_model
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +25,27 @@ from fmnist_core import (
     projection,
     runs,
 )
+from fmnist_ui.i18n import error_text, t
 
 
-@st.cache_resource(show_spinner="Loading Fashion-MNIST ...")
+def _spinning(key: str) -> Callable[[Callable], Callable]:
+    """Shows ``t(key)`` while a cached loader runs: the cache decorators' own spinner text is fixed
+    at import, in one language. The wrapper keeps the cached function's ``clear``."""
+
+    def decorate(cached: Callable) -> Callable:
+        @functools.wraps(cached)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with st.spinner(t(key)):
+                return cached(*args, **kwargs)
+
+        call.clear = cached.clear
+        return call
+
+    return decorate
+
+
+@_spinning("common.loading_dataset")
+@st.cache_resource(show_spinner=False)
 def _load_dataset() -> data.FashionMNIST:
     return data.load_fashion_mnist()
 
@@ -40,7 +60,7 @@ def load_dataset() -> data.FashionMNIST:
     try:
         return _load_dataset()
     except data.DatasetError as error:
-        st.error(f"**The dataset is not available.** {error}", icon=":material/error:")
+        st.error(t("common.dataset_unavailable", error=error_text(error)), icon=":material/error:")
         st.stop()
 
 
@@ -98,7 +118,8 @@ def load_evaluation(run_id: str) -> evaluation.RunEvaluation:
     return evaluation.RunEvaluation.from_predictions(evaluation.load_predictions(run_folder(run_id)))
 
 
-@st.cache_resource(show_spinner="Loading the model ...", max_entries=32)
+@_spinning("common.loading_model")
+@st.cache_resource(show_spinner=False, max_entries=32)
 def load_run_model(run_id: str) -> inference.RunModel:
     """The model of a finished run, loaded once per server process and shared by all sessions.
 
@@ -108,7 +129,8 @@ def load_run_model(run_id: str) -> inference.RunModel:
     return inference.load_run_model(run_folder(run_id))
 
 
-@st.cache_resource(show_spinner="Preparing the layers ...", max_entries=32)
+@_spinning("common.preparing_layers")
+@st.cache_resource(show_spinner=False, max_entries=32)
 def load_layer_probe(run_id: str, kind: str) -> Any:
     """A run's ``layers.LayerProbe``, built once per run and kind and shared by all sessions: one
     multi-output Keras sub-model, so a new image costs one model call for every layer.
@@ -122,11 +144,12 @@ def load_layer_probe(run_id: str, kind: str) -> Any:
     """
     from fmnist_core import layers  # imports TensorFlow: only the Layers page calls this
 
-    run_model = load_run_model(run_id)
+    run_model = load_run_model.__wrapped__(run_id)  # the cached loader itself: no spinner inside a cache
     return layers.map_probe(run_model) if kind == "maps" else layers.dense_probe(run_model)
 
 
-@st.cache_data(show_spinner="Computing parameter importances ...", max_entries=16)
+@_spinning("common.computing_importances")
+@st.cache_data(show_spinner=False, max_entries=16)
 def sweep_importances(name: str, num_complete: int) -> tuple[dict[str, float], str | None]:
     """A sweep's parameter importances, computed once per number of complete trials (they change
     only when a trial completes); and why they cannot be computed, if so."""
@@ -138,7 +161,8 @@ def sweep_importances(name: str, num_complete: int) -> tuple[dict[str, float], s
         return {}, str(exc)
 
 
-@st.cache_data(show_spinner="Combining the finished runs ...", max_entries=4)
+@_spinning("common.combining_runs")
+@st.cache_data(show_spinner=False, max_entries=4)
 def load_ensemble(run_ids: tuple[str, ...]) -> label_review.Ensemble:
     """The mean prediction of these finished runs, computed once per tuple of run ids (their
     predictions never change). Raises ValueError when none of them can be read."""
@@ -189,7 +213,8 @@ def load_features(run_id: str) -> Any:
     return _features_of(run_id, _file_version(run_folder(run_id) / features.FEATURES_FILE))
 
 
-@st.cache_data(show_spinner="Projecting the features ...", max_entries=4)
+@_spinning("common.projecting_features")
+@st.cache_data(show_spinner=False, max_entries=4)
 def _projection_of(
     run_id: str, method: str, version: tuple[int, int, int] | None
 ) -> projection.Projection | None:

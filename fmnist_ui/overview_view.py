@@ -12,6 +12,7 @@ from fmnist_core.data import DatasetError
 from fmnist_core.runs import RunRecord
 from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_queue
 from fmnist_ui import loaders, train_view, widgets
+from fmnist_ui.i18n import error_text, t
 
 # Quick settings that finish in a few minutes on 2 CPU cores (full data):
 # mlp about 7 s per epoch, the CNN with batch 128 about 25 s per epoch.
@@ -28,31 +29,32 @@ def show_dataset() -> None:
     try:
         dataset = loaders.load_dataset()
     except DatasetError as exc:
-        st.error(f"The dataset could not be loaded.\n\n{exc}", icon=":material/database:")
+        st.error(t("overview.dataset_error", error=error_text(exc)), icon=":material/database:")
         return
     grid, balance = st.columns([3, 2], gap="large")
     with grid:
         indices = plots.sample_indices(dataset.y_test, count=25)
         st.plotly_chart(
-            plots.plot_sample_grid(dataset.x_test[indices], dataset.y_test[indices]),
+            plots.plot_sample_grid(dataset.x_test[indices], dataset.y_test[indices], t=t),
             key="overview_samples",
             config=widgets.NO_TOOLBAR,
         )
     with balance:
-        st.markdown("**Images per class**: perfectly balanced, 6,000 training and 1,000 test images each.")
+        st.markdown(t("overview.images_per_class"))
         st.plotly_chart(
-            plots.plot_class_balance(dataset.y_train, dataset.y_test),
+            plots.plot_class_balance(dataset.y_train, dataset.y_test, t=t),
             key="overview_balance",
             config=widgets.NO_TOOLBAR,
         )
 
 
 def recent_runs_frame(records: list[RunRecord]) -> pd.DataFrame:
-    """The newest runs: model, status, test accuracy, date."""
+    """The newest runs: model, status, test accuracy, date (English column names: they are renamed
+    for display by ``show_recent_runs``)."""
     rows = [
         {
-            "model": record.title,
-            "status": record.status,
+            "model": widgets.run_title(record),
+            "status": widgets.status_name(record.status),
             "test accuracy": widgets.percent_cell(record.test_accuracy),
             "started": pd.to_datetime(record.created_at, utc=True),
             "settings": widgets.config_summary(record),
@@ -62,18 +64,25 @@ def recent_runs_frame(records: list[RunRecord]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+COLUMNS = ("model", "status", "test accuracy", "started", "settings")  # overview.column.<name without spaces>
+
+
 def show_recent_runs(records: list[RunRecord]) -> None:
+    labels = {column: t(f"overview.column.{column.replace(' ', '_')}") for column in COLUMNS}
     st.dataframe(
         recent_runs_frame(records),
         hide_index=True,
         key="overview_recent_runs",
         column_config={
-            "test accuracy": widgets.NUMBER_TEXT_COLUMN(),
-            "started": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "model": st.column_config.TextColumn(labels["model"]),
+            "status": st.column_config.TextColumn(labels["status"]),
+            "test accuracy": widgets.NUMBER_TEXT_COLUMN(labels["test accuracy"]),
+            "started": st.column_config.DatetimeColumn(labels["started"], format="YYYY-MM-DD HH:mm"),
+            "settings": st.column_config.TextColumn(labels["settings"]),
         },
     )
     if len(records) > RECENT_RUNS:
-        st.caption(f"{len(records) - RECENT_RUNS} older runs are on the Runs page.")
+        st.caption(t("overview.older_runs", count=len(records) - RECENT_RUNS))
 
 
 def needs_starter(records: list[RunRecord]) -> bool:
@@ -87,14 +96,17 @@ def start_starter_models() -> None:
     try:
         launch_queue(configs)
     except (TrainingBusyError, OSError) as exc:
-        st.error(str(exc))
+        st.error(error_text(exc))
         return
     st.rerun()  # redraw with the queue's progress
 
 
 def starter_description() -> str:
-    parts = [f"`{model}` for {settings['epochs']} epochs" for model, settings in STARTER_MODELS]
-    return " and ".join(parts)
+    parts = [
+        t("overview.starter_part", model=model, epochs=settings["epochs"])
+        for model, settings in STARTER_MODELS
+    ]
+    return t("overview.starter_and").join(parts)
 
 
 def show_finished_notice(records: list[RunRecord]) -> None:
@@ -105,14 +117,26 @@ def show_finished_notice(records: list[RunRecord]) -> None:
     if not ended or any(r.id in watched and r.is_active for r in records):
         return
     outcomes = [
-        f"{r.title} {r.test_accuracy:.1%}" if r.test else f"{r.title} {r.status}"
+        f"{widgets.run_title(r)} {r.test_accuracy:.1%}"
+        if r.test
+        else f"{widgets.run_title(r)} {widgets.status_name(r.status)}"
         for r in sorted(ended, key=lambda r: r.started_at or "")  # in the order they trained
     ]
     with st.container(border=True):
-        st.success(f"**Training done**: {', '.join(outcomes)}.", icon=":material/check_circle:")
+        st.success(t("overview.training_done", outcomes=", ".join(outcomes)), icon=":material/check_circle:")
         widgets.page_links(
-            ("pages/evaluate.py", "Open Evaluate", ":material/grid_on:", "See which garments they confuse."),
-            ("pages/draw.py", "Draw a garment", ":material/draw:", "See what each model thinks of it."),
+            (
+                "pages/evaluate.py",
+                t("overview.open_evaluate"),
+                ":material/grid_on:",
+                t("overview.open_evaluate_caption"),
+            ),
+            (
+                "pages/draw.py",
+                t("overview.draw_garment"),
+                ":material/draw:",
+                t("overview.draw_garment_caption"),
+            ),
         )
 
 
@@ -145,9 +169,15 @@ def show_queue_entry(record: RunRecord, folder: Any) -> None:
     history = runs.read_history(folder)
     epochs = record.config.get("epochs")
     st.markdown(
-        f"**{record.title}** {widgets.status_badge(record.status)} · {len(history)} of {epochs} epochs done"
+        t(
+            "overview.queue_entry",
+            title=widgets.run_title(record),
+            badge=widgets.status_badge(record.status),
+            done=len(history),
+            planned=epochs,
+        )
     )
     if record.status == "running":
         st.progress(*train_view.progress_bar(runs.read_progress(folder)))
     elif record.status == "failed":
-        st.error(record.error or "failed")
+        st.error(record.error or widgets.status_name("failed"))

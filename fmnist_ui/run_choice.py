@@ -13,6 +13,8 @@ import streamlit as st
 
 from fmnist_core import runs
 from fmnist_core.runs import RunRecord
+from fmnist_ui import widgets
+from fmnist_ui.i18n import error_text, t
 
 STUDIED = "studied_run"  # session state: the run last picked on Evaluate or Draw
 
@@ -25,9 +27,9 @@ def requested_run(ids: list[str]) -> tuple[str | None, str | None]:
     try:
         runs.run_path(requested)
     except ValueError as exc:
-        return None, f"The link asks for a run that cannot be opened: {exc}"
+        return None, t("common.link_unusable", error=error_text(exc))
     if requested not in ids:
-        return None, f"Run {requested} has no test predictions (it is still training, or it failed)."
+        return None, t("common.link_no_predictions", run_id=requested)
     return requested, None
 
 
@@ -64,7 +66,10 @@ def pick_run(
     remembered = st.session_state.get(STUDIED)
     fallback = remembered if remembered in by_id else default(records)
     if problem:
-        st.error(f"{problem} Showing {by_id[fallback].label} instead.", icon=":material/link_off:")
+        st.error(
+            t("common.link_fallback", problem=problem, run=widgets.run_label(by_id[fallback])),
+            icon=":material/link_off:",
+        )
     current = st.session_state.get(key)
     chosen = current if current in by_id else requested or fallback
 
@@ -76,7 +81,7 @@ def pick_run(
     run_id = st.selectbox(
         options=ids,
         index=ids.index(chosen),
-        format_func=lambda run: by_id[run].label,
+        format_func=lambda run: widgets.run_label(by_id[run]),
         key=key,
         on_change=changed,
         **selectbox_options,

@@ -22,6 +22,8 @@ from fmnist_core.models import (
 )
 from fmnist_core.runs import RunRecord
 from fmnist_core.training import TrainingConfig
+from fmnist_ui import i18n
+from fmnist_ui.i18n import error_text, t
 
 FORM = "train_form"  # session state: {"model": name, <model>: {setting: value}}
 MODEL_KEY = "train_model"
@@ -41,7 +43,7 @@ def _from_url() -> tuple[str | None, dict[str, Any], list[str]]:
     if model is None:
         return None, {}, []
     if model not in list_models():
-        return None, {}, [f"model {model!r} (known models: {', '.join(list_models())})"]
+        return None, {}, [t("train.ignored_model", model=model, known=", ".join(list_models()))]
     values, ignored = {}, []
     for setting in SETTINGS:
         text = st.query_params.get(setting)
@@ -51,7 +53,7 @@ def _from_url() -> tuple[str | None, dict[str, Any], list[str]]:
             value = text if setting in CHOICE_HYPERPARAMETERS else _number(setting, text)
             TrainingConfig.for_model(model, **{setting: value})
         except ValueError as exc:
-            ignored.append(f"{setting}={text} ({exc})")
+            ignored.append(t("train.ignored_setting", setting=setting, text=text, reason=error_text(exc)))
             continue
         values[setting] = value
     return model, values, ignored
@@ -82,7 +84,7 @@ def open_form(records: list[RunRecord]) -> None:
     if not form:
         model, values, ignored = _from_url()
         if ignored:
-            st.warning("Ignored from the link: " + "; ".join(ignored), icon=":material/link_off:")
+            st.warning(t("train.ignored", items="; ".join(ignored)), icon=":material/link_off:")
         if model is None:
             model, values = _from_latest_run(records)
         model = model or DEFAULT_MODEL
@@ -103,4 +105,4 @@ def remember(model: str, values: dict[str, Any]) -> None:
     form = st.session_state[FORM]
     form["model"], form[model] = model, dict(values)
     shown = {key: str(value) for key, value in values.items() if value is not None}
-    st.query_params.from_dict({"model": model, **shown})
+    st.query_params.from_dict({"model": model, **shown, **i18n.url_params()})  # keeps ?lang=

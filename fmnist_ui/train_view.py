@@ -17,11 +17,12 @@ from fmnist_core import plots, run_summary, runs
 from fmnist_core.runs import RunRecord
 from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_training
 from fmnist_ui import loaders, widgets
+from fmnist_ui.i18n import error_text, t
 
 POLL_S = 1.0
-NEXT_PAGES = (
-    ("pages/evaluate.py", "Study its mistakes on Evaluate", ":material/grid_on:"),
-    ("pages/runs.py", "Compare it with other runs", ":material/table_rows:"),
+NEXT_PAGES = (  # (page, catalog key of the link, icon)
+    ("pages/evaluate.py", "train.next_evaluate", ":material/grid_on:"),
+    ("pages/runs.py", "train.next_runs", ":material/table_rows:"),
 )
 
 
@@ -34,16 +35,12 @@ def current_run(records: list[RunRecord]) -> RunRecord | None:
     return min(queued, key=lambda record: record.created_at or "") if queued else None
 
 
-def busy_message(record: RunRecord) -> str:
-    return f"Run {record.id} ({record.model}) is already training; stop it or wait for it to finish."
-
-
 def check_settings(model: str, settings: dict[str, Any]) -> tuple[TrainingConfig | None, str | None]:
     """The run the form describes, or None and the reason it cannot be trained as shown."""
     try:
         return TrainingConfig.for_model(model, **settings), None
     except ValueError as exc:
-        return None, str(exc)
+        return None, error_text(exc)
 
 
 def start_training(config: TrainingConfig) -> str:
@@ -54,7 +51,7 @@ def start_training(config: TrainingConfig) -> str:
     """
     active = current_run(loaders.list_runs())
     if active:
-        raise TrainingBusyError(busy_message(active))
+        raise TrainingBusyError("error.run.busy_run", run=active.id, model=active.model)
     return launch_training(config)  # the training lock also refuses a race between two tabs
 
 
@@ -63,9 +60,9 @@ def start_and_report(config: TrainingConfig) -> None:
     try:
         run_id = start_training(config)
     except (TrainingBusyError, OSError) as exc:
-        st.error(str(exc), icon=":material/block:")
+        st.error(error_text(exc), icon=":material/block:")
         return
-    st.toast(f"Started run {run_id}", icon=":material/rocket_launch:")
+    st.toast(t("train.started", run_id=run_id), icon=":material/rocket_launch:")
 
 
 def show_current_run() -> None:
@@ -73,7 +70,7 @@ def show_current_run() -> None:
     records = loaders.list_runs()
     record = current_run(records) or next((r for r in records if not r.is_imported), None)
     if record is None:
-        st.info("No runs yet: choose a model and its settings above, then press **Train**.")
+        st.info(t("train.no_runs"))
         return
     watch_run(record.id, active=record.is_active)
 
@@ -87,7 +84,7 @@ def watch_run(run_id: str, active: bool) -> None:
             folder = runs.run_path(run_id)
             record = runs.refresh_status(folder)
         except ValueError:
-            st.warning(f"Run {run_id} was deleted.")
+            st.warning(t("train.deleted", run_id=run_id))
             return
         render_run(record, folder)
         if active and not record.is_active:
@@ -98,92 +95,112 @@ def watch_run(run_id: str, active: bool) -> None:
 
 def render_run(record: RunRecord, folder: Path) -> None:
     """Header, live progress, curves and outcome of one run."""
-    heading = "Training now" if record.is_active else "Latest run"
-    st.subheader(f"{heading}: {record.title} {widgets.status_badge(record.status)}")
-    st.caption(f"Run `{record.id}` · {widgets.config_summary(record)}")
+    heading = t("train.training_now" if record.is_active else "train.latest_run")
+    st.subheader(
+        t(
+            "train.run_heading",
+            heading=heading,
+            title=widgets.run_title(record),
+            badge=widgets.status_badge(record.status),
+        )
+    )
+    st.caption(t("train.run_caption", run_id=record.id, summary=widgets.config_summary(record)))
     history = runs.read_history(folder)
     if record.is_active:
         show_progress(record, folder, history)
         stop_control(folder)
     if history:
         st.plotly_chart(
-            plots.plot_training_curves(history), key=f"train_curves_{record.id}", config=widgets.NO_TOOLBAR
+            plots.plot_training_curves(history, t=t),
+            key=f"train_curves_{record.id}",
+            config=widgets.NO_TOOLBAR,
         )
     elif record.is_active:
-        st.caption("The accuracy and loss curves appear here after the first epoch.")
+        st.caption(t("train.curves_soon"))
     show_outcome(record, history)
 
 
 def epochs_done_text(record: RunRecord, history: list[dict[str, Any]]) -> str:
     """``epoch 2 of 300 planned``: the curves span only the epochs done, so say how many were planned."""
     planned = record.config.get("epochs")
-    return f"epoch {len(history)} of {planned} planned" if planned else f"epoch {len(history)}"
+    if planned:
+        return t("train.epoch_of_planned", done=len(history), planned=planned)
+    return t("train.epoch_only", done=len(history))
 
 
 def show_progress(record: RunRecord, folder: Path, history: list[dict[str, Any]]) -> None:
     """Status line, progress bar within the current epoch, epochs done, time elapsed and time left."""
     if record.status == "queued":
-        st.info("Queued: it starts when the training process is ready (one run trains at a time).")
+        st.info(t("train.queued"))
         return
     progress = runs.read_progress(folder)
     st.progress(*progress_bar(progress))
     elapsed = run_summary.elapsed_seconds(record)
     left = run_summary.seconds_left(record, history, progress)
-    timing = f" · {widgets.duration_text(elapsed)} elapsed" if elapsed is not None else ""
-    timing += f" · about {widgets.duration_text(left)} left" if left is not None else ""
-    st.markdown(f"**{len(history)} of {(record.config or {}).get('epochs') or '?'} epochs done**{timing}")
+    timing = t("train.elapsed", duration=widgets.duration_text(elapsed)) if elapsed is not None else ""
+    timing += t("train.left", duration=widgets.duration_text(left)) if left is not None else ""
+    planned = (record.config or {}).get("epochs") or "?"
+    st.markdown(t("train.epochs_done", done=len(history), planned=planned) + timing)
 
 
 def progress_bar(progress: dict[str, Any]) -> tuple[float, str]:
     """(fraction of the current epoch, text) from ``progress.json``."""
     batches = progress.get("batches") or 0
     if not batches:
-        return 0.0, "Starting: loading the data and building the model ..."
-    text = f"Epoch {progress.get('epoch', 0)} of {progress.get('epochs', '?')} · batch {progress.get('batch', 0):,} of {batches:,}"
-    for name, fmt in (("loss", "{:.3f}"), ("accuracy", "{:.1%}")):
+        return 0.0, t("train.starting")
+    text = t(
+        "train.progress",
+        epoch=progress.get("epoch", 0),
+        epochs=progress.get("epochs", "?"),
+        batch=progress.get("batch", 0),
+        batches=batches,
+    )
+    for name, key in (("loss", "train.progress_loss"), ("accuracy", "train.progress_accuracy")):
         value = progress.get(name)
         if isinstance(value, (int, float)) and math.isfinite(value):
-            text += f" · {name} {fmt.format(value)}"
+            text += t(key, value=value)
     return min(progress.get("batch", 0) / batches, 1.0), text
 
 
 def stop_control(folder: Path) -> None:
     """The Stop button, then a note that a stop was requested (read from disk: survives refreshes)."""
     if not runs.stop_requested(folder) and st.button(
-        "Stop",
+        t("train.stop"),
         key="train_stop",
         icon=":material/stop_circle:",
-        help="Stops the run after the current batch; it keeps its best weights so far.",
+        help=t("train.stop_help"),
     ):
         runs.request_stop(folder)
     if runs.stop_requested(folder):
-        st.caption(":material/hourglass_top: Stop requested: the run ends after the current batch.")
+        st.caption(t("train.stop_requested"))
 
 
 def show_outcome(record: RunRecord, history: list[dict[str, Any]]) -> None:
     """What happened to a run that ended, and where to go next."""
     status, test = record.status, record.test or {}
-    score = f"test accuracy **{test['accuracy']:.2%}** (loss {test['loss']:.3f})" if test else ""
+    score = t("train.score", accuracy=test["accuracy"], loss=test["loss"]) if test else ""
     if status == "finished":
         planned = record.config.get("epochs")
-        done = f"all {planned} epochs" if len(history) == planned else epochs_done_text(record, history)
-        st.success(f"Finished {done}: {score} on the 10,000 test images.")
+        done = (
+            t("train.all_epochs", planned=planned)
+            if len(history) == planned
+            else epochs_done_text(record, history)
+        )
+        st.success(t("train.finished", done=done, score=score))
     elif status == "stopped" and test:
-        st.warning(f"Stopped at your request {stopped_when(record, history)} {score}.")
+        st.warning(t("train.stopped", when=stopped_when(record, history), score=score))
     elif status == "stopped":
-        st.warning("Stopped at your request before training began, so no model was saved.")
+        st.warning(t("train.stopped_before"))
     elif status == "failed":
-        st.error(f"Training failed: {record.error or 'no reason was recorded'}")
+        st.error(t("train.failed", error=record.error or t("train.no_reason")))
     if status in ("finished", "stopped") and test:
-        widgets.page_links(*NEXT_PAGES)
+        widgets.page_links(*((page, t(key), icon) for page, key, icon in NEXT_PAGES))
 
 
 def stopped_when(record: RunRecord, history: list[dict[str, Any]]) -> str:
     """``in epoch 5 of 20 planned; the model kept the weights of epoch 3, ...``."""
     if not history:
-        return "during the first epoch; the model it kept scores"
+        return t("train.stopped_first_epoch")
     kept = run_summary.kept_epoch(record, history)
-    why = " (the lowest validation loss)" if kept != history[-1]["epoch"] else ""
-    return (
-        f"in {epochs_done_text(record, history)}; the model kept the weights of epoch {kept}{why} and scores"
-    )
+    why = t("train.kept_why") if kept != history[-1]["epoch"] else ""
+    return t("train.stopped_in", epochs=epochs_done_text(record, history), kept=kept, why=why)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import streamlit as st
@@ -18,18 +18,36 @@ from fmnist_core.models import CHOICE_HYPERPARAMETERS, HYPERPARAMETERS, ModelSpe
 from fmnist_core.runs import RunRecord
 from fmnist_core.training import PATIENCE_RANGE, SEED_RANGE, TRAIN_SAMPLES_RANGE
 from fmnist_ui import train_form
+from fmnist_ui.i18n import t, when
 
-LABELS = {
-    "epochs": "Epochs",
-    "batch_size": "Batch size",
-    "dropout": "Dropout",
-    "learning_rate": "Learning rate",
-    "validation_split": "Validation split",
-    "optimizer": "Optimizer",
-    "label_smoothing": "Label smoothing",
-    "plateau_patience": "Plateau patience",
-    "augmentation": "Augmentation",
-}
+
+class Texts(Mapping[str, str]):
+    """A read-only dict of texts in the session's language: ``TEXTS[name]`` is the catalog's
+    ``template.format(name)``, looked up on every access (a module constant holds no language)."""
+
+    def __init__(
+        self, template: str, names: tuple[str, ...], values: Mapping[str, dict] | None = None
+    ) -> None:
+        self.template, self.names, self.values = template, names, values or {}
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.names:
+            raise KeyError(name)
+        return t(self.template.format(name), **self.values.get(name, {}))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+# The labels of the hyperparameters, in the session's language (the catalog's common.label.*).
+LABELS = Texts(
+    "common.label.{}",
+    ("epochs", "batch_size", "dropout", "learning_rate", "validation_split", "optimizer",
+     "label_smoothing", "plateau_patience", "augmentation"),
+)  # fmt: skip
 # The improvements the tutorials suggest: shown apart from the tutorials' own settings, and in a
 # run's summary only when they differ from these defaults.
 DEFAULT_IMPROVEMENTS = {
@@ -39,34 +57,30 @@ DEFAULT_IMPROVEMENTS = {
     "augmentation": "none",
 }
 IMPROVEMENTS = tuple(DEFAULT_IMPROVEMENTS)
-CHOICE_NAMES = {
-    "adam": "Adam",
-    "sgd_momentum": "SGD + momentum 0.9",
-    "rmsprop": "RMSprop",
-    "none": "None",
-    "shift_flip_zoom": "Shifts, flips, zoom",
-    "drawing": "Drawing-like (silhouettes, outlines, flips)",
-}
-COMMON_HELP = {
-    "seed": "Fixes the random initial weights and the shuffling: the same seed and settings give the "
-    f"same curves again. A whole number from {SEED_RANGE[0]} to {SEED_RANGE[1]:,}.",
-    "patience": "Early stopping: end training when the validation loss has not improved for this many "
-    f"epochs and keep the best weights. 0 switches it off; at most {PATIENCE_RANGE[1]}.",
-    "train_samples": f"Train on the first N of the {NUM_TRAIN_IMAGES:,} training images only (at least "
-    f"{TRAIN_SAMPLES_RANGE[0]}). Fewer images make a quick experiment (and show overfitting sooner); the "
-    "test set is always all 10,000.",
-}
+CHOICE_NAMES = Texts(
+    "common.choice.{}", ("adam", "sgd_momentum", "rmsprop", "none", "shift_flip_zoom", "drawing")
+)
+COMMON_HELP = Texts(
+    "common.help.{}",
+    ("seed", "patience", "train_samples"),
+    {
+        "seed": {"low": SEED_RANGE[0], "high": SEED_RANGE[1]},
+        "patience": {"high": PATIENCE_RANGE[1]},
+        "train_samples": {"total": NUM_TRAIN_IMAGES, "low": TRAIN_SAMPLES_RANGE[0]},
+    },
+)
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
 NUMBER_TEXT_COLUMN = functools.partial(st.column_config.TextColumn, alignment="right")  # for *_cell
 NO_TOOLBAR = {"displayModeBar": False}  # st.plotly_chart config where zoom and export serve nothing
+# status -> (badge colour, icon); the word is the catalog's common.status.<status>
 STATUS_BADGES = {
-    "queued": ":blue-badge[:material/schedule: queued]",
-    "running": ":orange-badge[:material/progress_activity: running]",
-    "finished": ":green-badge[:material/check_circle: finished]",
-    "stopped": ":gray-badge[:material/stop_circle: stopped]",
-    "failed": ":red-badge[:material/error: failed]",
-    "pruned": ":violet-badge[:material/content_cut: pruned]",
+    "queued": ("blue", ":material/schedule:"),
+    "running": ("orange", ":material/progress_activity:"),
+    "finished": ("green", ":material/check_circle:"),
+    "stopped": ("gray", ":material/stop_circle:"),
+    "failed": ("red", ":material/error:"),
+    "pruned": ("violet", ":material/content_cut:"),
 }
 
 
@@ -74,16 +88,26 @@ def model_picker(records: list[RunRecord]) -> ModelSpec:
     """A select box of the registered models, opened at the remembered model, with its description."""
     train_form.open_form(records)
     name = st.selectbox(
-        "Model",
-        list_models(),
-        key=train_form.MODEL_KEY,
-        help="The architecture to train. Keras models are neural networks; logreg and sgd are "
-        "scikit-learn linear baselines.",
+        t("common.model"), list_models(), key=train_form.MODEL_KEY, help=t("common.model_help")
     )
     spec = get_model_spec(name)
-    size = f"{spec.num_params:,} parameters" if spec.num_params else "size depends on the data"
-    st.caption(f"{spec.description} · {size} · {spec.family}")
+    size = (
+        t("common.model_parameters", count=spec.num_params)
+        if spec.num_params
+        else t("common.model_size_unknown")
+    )
+    st.caption(t("common.model_caption", description=model_description(spec), size=size, family=spec.family))
     return spec
+
+
+def model_description(spec: ModelSpec) -> str:
+    """What the model is, in the session's language."""
+    return t(spec.description_key)
+
+
+def setting_help(name: str) -> str:
+    """The help text of a tunable setting (``model.help.<name>``), in the session's language."""
+    return t(f"model.help.{name}")
 
 
 def _choices(options: tuple[float, ...], low: float, high: float, *always: float) -> list[float]:
@@ -126,10 +150,10 @@ WIDGETS: dict[str, Callable[..., Any]] = {
 def setting_widget(name: str, default: Any, key: str) -> Any:
     """The widget of one tunable setting: a select box for a choice, else its number widget."""
     if name in CHOICE_HYPERPARAMETERS:
-        options, help_text = CHOICE_HYPERPARAMETERS[name]
-        return st.selectbox(LABELS[name], options, format_func=choice_name, key=key, help=help_text)
-    low, high, _, help_text = HYPERPARAMETERS[name]
-    return WIDGETS[name](LABELS[name], low, high, default, key, help=help_text)
+        options = CHOICE_HYPERPARAMETERS[name][0]
+        return st.selectbox(LABELS[name], options, format_func=choice_name, key=key, help=setting_help(name))
+    low, high, _, _ = HYPERPARAMETERS[name]
+    return WIDGETS[name](LABELS[name], low, high, default, key, help=setting_help(name))
 
 
 def choice_name(value: str) -> str:
@@ -137,7 +161,7 @@ def choice_name(value: str) -> str:
     return CHOICE_NAMES.get(value, value)
 
 
-COMMON_LABELS = {"seed": "Seed", "patience": "Early-stopping patience", "train_samples": "Training images"}
+COMMON_LABELS = Texts("common.label.{}", ("seed", "patience", "train_samples"))
 
 
 def hyperparameter_inputs(spec: ModelSpec, columns: int = 3) -> dict[str, Any]:
@@ -177,7 +201,7 @@ def improvement_inputs(spec: ModelSpec, columns: int) -> dict[str, Any]:
     keys = {name: train_form.widget_key(spec.name, name) for name in names}
     changed = any(st.session_state.get(keys[name]) != spec.defaults[name] for name in names)
     values = {}
-    with st.expander("Improvements the tutorials suggest", icon=":material/tune:", expanded=changed):
+    with st.expander(t("common.improvements"), icon=":material/tune:", expanded=changed):
         cells = itertools.cycle(st.columns(columns))
         for name in names:
             with next(cells):
@@ -192,7 +216,33 @@ def setting_text(value: Any) -> str:
 
 def status_badge(status: str) -> str:
     """Markdown badge for a run status."""
-    return STATUS_BADGES.get(status, f":gray-badge[{status}]")
+    color, icon = STATUS_BADGES.get(status, ("gray", ""))
+    return f":{color}-badge[{icon} {status_name(status)}]".replace("[ ", "[")
+
+
+def status_name(status: str) -> str:
+    """A run status in the session's language (unknown ones as they are)."""
+    return t(f"common.status.{status}") if status in STATUS_BADGES else status
+
+
+def run_title(record: RunRecord) -> str:
+    """The model as people see it (``RunRecord.title`` in the session's language)."""
+    if record.is_imported:
+        return t("common.imported_title", file=record.config.get("file_name", "model.keras"))
+    return record.title
+
+
+def run_label(record: RunRecord) -> str:
+    """``mlp · 86.1% · 2026-11-23 10:00 · 1a2b3c`` (``RunRecord.label`` in the session's language):
+    how pickers, confirmations and messages name a run."""
+    score = f"{record.test_accuracy:.1%}" if record.test_accuracy is not None else status_name(record.status)
+    return t(
+        "common.run_label",
+        title=run_title(record),
+        score=score,
+        date=when(record.created_at),
+        short_id=record.short_id,
+    )
 
 
 def config_summary(record: RunRecord) -> str:
@@ -204,21 +254,25 @@ def config_summary(record: RunRecord) -> str:
         if config.get(key) is not None and config[key] != DEFAULT_IMPROVEMENTS.get(key)
     ]
     if config.get("recipe"):
-        parts.insert(0, f"recipe {config['recipe']}")
+        parts.insert(0, t("common.summary_recipe", recipe=config["recipe"]))
     if config.get("train_samples"):
-        parts.append(f"{config['train_samples']:,} training images")
+        parts.append(t("common.summary_train_samples", count=config["train_samples"]))
     if config.get("patience"):
-        parts.append(f"patience {config['patience']}")
+        parts.append(t("common.summary_patience", patience=config["patience"]))
     if "seed" in config:
-        parts.append(f"seed {config['seed']}")
+        parts.append(t("common.summary_seed", seed=config["seed"]))
     return " · ".join(parts)
 
 
 def start_button(label: str, key: str, problem: str | None, verb: str) -> bool:
     """The primary button that starts work: disabled, with the reason above it, while the inputs
-    are invalid, so what starts is always what is shown."""
+    are invalid, so what starts is always what is shown.
+
+    Args:
+        verb: what the button does, ``"train"`` or ``"start"`` (the catalog's ``common.correct_it.*``).
+    """
     if problem:
-        st.error(f"{problem} Correct it to {verb}.", icon=":material/block:")
+        st.error(t(f"common.correct_it.{verb}", problem=problem), icon=":material/block:")
     return st.button(
         label, type="primary", key=key, icon=":material/play_arrow:", disabled=problem is not None
     )
@@ -239,12 +293,12 @@ def duration_text(seconds: float) -> str:
     """``45 s``, ``3 min 05 s``, ``1 h 02 min``."""
     seconds = round(seconds)
     if seconds < 60:
-        return f"{seconds} s"
+        return t("common.seconds", seconds=seconds)
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
+        return t("common.minutes", minutes=minutes, seconds=seconds)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return t("common.hours", hours=hours, minutes=minutes)
 
 
 def page_links(*pages: tuple[str, ...]) -> None:

@@ -3,20 +3,18 @@
 import streamlit as st
 
 from fmnist_ui import loaders, train_view, widgets
+from fmnist_ui.i18n import t
 from fmnist_ui.router import ensure_app_router
 
 ensure_app_router()
 
-st.title("Train a model")
-st.caption(
-    "Training runs in a separate process: refreshing the page, opening a second tab or clicking "
-    "around never stops it. One run trains at a time."
-)
+st.title(t("train.title"))
+st.caption(t("train.caption"))
 
 spec = widgets.model_picker(loaders.list_runs())
 settings = widgets.hyperparameter_inputs(spec)
 config, problem = train_view.check_settings(spec.name, settings)
-if widgets.start_button("Train", "train_start", problem, verb="train"):
+if widgets.start_button(t("train.train_button"), "train_start", problem, verb="train"):
     train_view.start_and_report(config)
 
 st.divider()

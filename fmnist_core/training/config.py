@@ -13,6 +13,7 @@ import numpy as np
 
 from fmnist_core.data import NUM_TRAIN_IMAGES
 from fmnist_core.models import COMMON_HYPERPARAMETERS, check_hyperparameter, get_model_spec
+from fmnist_core.registry import SettingError, setting_word
 
 # How a run's loss reads the model's output (Keras). "sparse": the probabilities against integer
 # labels. "logits": the network without its final Softmax layer, trained with
@@ -34,10 +35,10 @@ TRAIN_SAMPLES_RANGE = (100, NUM_TRAIN_IMAGES)  # from a quick look to the whole 
 
 
 def check_whole_number(name: str, value: Any, bounds: tuple[int, int]) -> None:
-    """Raises ValueError unless ``value`` is an int within ``bounds`` (both ends included)."""
+    """Raises SettingError (a ValueError) unless ``value`` is an int within ``bounds`` (both ends included)."""
     low, high = bounds
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number between {low} and {high}, got {value!r}.")
+        raise SettingError("error.run.not_whole", name=setting_word(name), low=low, high=high, value=value)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class TrainingConfig:
         for key in given:
             if key not in spec.defaults and key not in (*COMMON_HYPERPARAMETERS, *RECIPE_SETTINGS):
                 accepted = ", ".join(spec.hyperparameters)
-                raise ValueError(f"{model} does not take {key}; it accepts: {accepted}.")
+                raise SettingError("error.run.not_accepted", model=model, name=key, accepted=accepted)
         config = cls(model=model, **{**spec.defaults, **given})
         config.validate()
         return config

@@ -17,11 +17,12 @@ from typing import IO
 
 from fmnist_core import runs
 from fmnist_core.training.config import TrainingConfig
+from fmnist_core.words import CodedError
 
 MACHINE_LOCK_ENV = "FMNIST_MACHINE_LOCK_DIR"  # a local folder for this machine's training lock
 
 
-class TrainingBusyError(RuntimeError):
+class TrainingBusyError(CodedError, RuntimeError):
     """Another run is already training on this machine."""
 
 
@@ -51,10 +52,9 @@ def acquire_training_lock(root: str | os.PathLike | None = None, grace_s: float 
             active = runs.active_run(root)
             if active or time.monotonic() > deadline:
                 handle.close()
-                name = f"Run {active.id} ({active.model})" if active else "Another run"
-                raise TrainingBusyError(
-                    f"{name} is already training; stop it or wait for it to finish."
-                ) from None
+                if active:
+                    raise TrainingBusyError("error.run.busy_run", run=active.id, model=active.model) from None
+                raise TrainingBusyError("error.run.busy_other") from None
             time.sleep(0.1)
 
 
