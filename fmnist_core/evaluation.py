@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from fmnist_core.calibration import Calibration
-from fmnist_core.words import CodedError
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
+from fmnist_core.words import CodedError
 
 EPSILON = 1e-7  # Keras clips probabilities the same way in its cross-entropy
 # The classes that are hardest to tell apart, in class-index order.
