@@ -108,19 +108,22 @@ def render_marks_summary(ensemble: label_review.Ensemble, marks: dict[int, label
 def read_filters() -> tuple[str, int]:
     """Which marks and which given label to show."""
     show_col, class_col = st.columns(2)
+    # The names are looked up now, in this run's language (a format_func runs later, elsewhere).
+    show_names = {option: t(key) for option, key in SHOW_OPTIONS.items()}
+    class_names = {ANY_CLASS: t("evaluate.any"), **{k: class_name(k) for k in range(NUM_CLASSES)}}
     with show_col:
         show = st.selectbox(
             t("evaluate.suspicious.show"),
-            list(SHOW_OPTIONS),
-            format_func=lambda option: t(SHOW_OPTIONS[option]),
+            list(show_names),
+            format_func=show_names.get,
             key=SHOW_KEY,
             on_change=_first_page,
         )
     with class_col:
         given = st.selectbox(
             t("evaluate.suspicious.given_label"),
-            [ANY_CLASS, *range(NUM_CLASSES)],
-            format_func=lambda k: t("evaluate.any") if k == ANY_CLASS else class_name(k),
+            list(class_names),
+            format_func=class_names.get,
             key=CLASS_KEY,
             on_change=_first_page,
         )

@@ -207,11 +207,13 @@ def render_top_confusions(run: RunEvaluation, focus: bool) -> None:
 
 def _class_filter(label: str, key: str, focus: bool) -> int | None:
     """A picker of the shown classes; returns the class index, or None for any of them."""
-    any_label = t("evaluate.any_in_group" if focus else "evaluate.any")
+    # The names are looked up now, in this run's language (a format_func runs later, elsewhere).
+    names = {ANY_CLASS: t("evaluate.any_in_group" if focus else "evaluate.any")}
+    names |= {k: class_name(k) for k in shown_classes(focus)}
     choice = st.selectbox(
         label,
-        [ANY_CLASS, *shown_classes(focus)],
-        format_func=lambda k: any_label if k == ANY_CLASS else class_name(k),
+        list(names),
+        format_func=names.get,
         key=key,
         on_change=_first_page,
     )
