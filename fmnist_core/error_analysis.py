@@ -15,6 +15,12 @@ import pandas as pd
 
 from fmnist_core.data import NUM_CLASSES
 from fmnist_core.evaluation import Predictions, RunEvaluation, confusion_matrix, rank_by_confidence
+from fmnist_core.words import CodedError
+
+
+class AnalysisError(CodedError, ValueError):
+    """Two runs that cannot be compared, or a run's per-epoch validation predictions that cannot be read."""
+
 
 VAL_PREDICTIONS_FILE = "val_predictions.npz"
 
@@ -105,9 +111,8 @@ class RunComparison:
 def compare_runs(a: Predictions, b: Predictions) -> RunComparison:
     """Compares two runs' test predictions; raises ValueError when they cover different test sets."""
     if a.labels.shape != b.labels.shape or not np.array_equal(a.labels, b.labels):
-        raise ValueError(
-            f"The two runs were evaluated on different test sets ({len(a.labels)} and {len(b.labels)} "
-            "images, or different labels); they cannot be compared image by image."
+        raise AnalysisError(
+            "error.evaluate.different_test_sets", count_a=len(a.labels), count_b=len(b.labels)
         )
     right_a, right_b = a.predicted == a.labels, b.predicted == b.labels
     difference = confusion_matrix(b.predicted, b.labels).astype(np.int64) - confusion_matrix(
@@ -160,9 +165,11 @@ def load_validation_history(run_folder: Path) -> ValidationHistory | None:
         with np.load(path, allow_pickle=False) as stored:
             labels, predicted = stored["labels"].astype(np.int64), stored["predicted"].astype(np.int64)
     except (OSError, KeyError, ValueError) as exc:
-        raise ValueError(f"{path} is unreadable ({exc}).") from exc
+        raise AnalysisError("error.evaluate.history_unreadable", path=path, detail=exc) from exc
     if predicted.ndim != 2 or predicted.shape[1] != len(labels) or len(predicted) == 0:
-        raise ValueError(f"{path} holds predictions of shape {predicted.shape} for {len(labels)} labels.")
+        raise AnalysisError(
+            "error.evaluate.history_shape", path=path, shape=predicted.shape, labels=len(labels)
+        )
     if predicted.max(initial=0) >= NUM_CLASSES or labels.max(initial=0) >= NUM_CLASSES:
-        raise ValueError(f"{path} holds class numbers outside 0-{NUM_CLASSES - 1}.")
+        raise AnalysisError("error.evaluate.history_classes", path=path, last=NUM_CLASSES - 1)
     return ValidationHistory(labels, predicted)

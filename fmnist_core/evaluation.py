@@ -16,6 +16,7 @@ import pandas as pd
 
 from fmnist_core.calibration import Calibration
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
+from fmnist_core.words import CodedError
 
 EPSILON = 1e-7  # Keras clips probabilities the same way in its cross-entropy
 # The classes that are hardest to tell apart, in class-index order.
@@ -57,6 +58,10 @@ def predictions_bytes(probabilities: np.ndarray, labels: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+class PredictionsError(CodedError, ValueError):
+    """A run's ``predictions.npz`` is missing or malformed."""
+
+
 def load_predictions(run_folder: Path) -> Predictions:
     """Reads ``predictions.npz`` of a run; raises ValueError when missing or malformed."""
     path = Path(run_folder) / "predictions.npz"
@@ -64,9 +69,9 @@ def load_predictions(run_folder: Path) -> Predictions:
         with np.load(path, allow_pickle=False) as stored:
             probabilities, labels = stored["probabilities"], stored["labels"]
     except (OSError, KeyError, ValueError) as exc:
-        raise ValueError(f"{path} is missing or unreadable ({exc}).") from exc
+        raise PredictionsError("error.evaluate.predictions_unreadable", path=path, detail=exc) from exc
     if probabilities.ndim != 2 or probabilities.shape != (len(labels), NUM_CLASSES):
-        raise ValueError(f"{path} holds probabilities of shape {probabilities.shape}, expected (N, 10).")
+        raise PredictionsError("error.evaluate.predictions_shape", path=path, shape=probabilities.shape)
     return Predictions(probabilities, labels.astype(np.int64))
 
 

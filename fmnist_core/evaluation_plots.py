@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from fmnist_core import words
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 from fmnist_core.label_marks import FINE, LOOKS_WRONG, MARK_BADGES
 
@@ -37,9 +38,9 @@ def _cell_text(values: np.ndarray, normalized: bool, signed: bool) -> list[str]:
     return [f"{value:d}" for value in values]
 
 
-def _cells(values: np.ndarray, classes: Sequence[int], colour: dict) -> go.Heatmap:
+def _cells(values: np.ndarray, classes: Sequence[int], colour: dict, t: words.Text) -> go.Heatmap:
     """The coloured cells, without numbers (the labels trace writes them)."""
-    names = [CLASS_NAMES[k] for k in classes]
+    names = [words.class_names(t)[k] for k in classes]
     return go.Heatmap(
         z=values.reshape(len(classes), len(classes)),
         x=names,
@@ -60,17 +61,20 @@ def _text_colours(values: np.ndarray, colour: dict) -> list[str]:
 
 
 def _cell_labels(
-    values: np.ndarray, classes: Sequence[int], text: list[str], colour: dict, hover_value: str
+    values: np.ndarray, classes: Sequence[int], text: list[str], colour: dict, hover_value: str, t: words.Text
 ) -> go.Scatter:
     """One point at the centre of each cell (flattened row-major): its number, hover and click.
 
-    ``hover_value`` is a Plotly template for the cell's value, e.g. ``%{customdata[2]:.0%}``.
+    ``hover_value`` is a Plotly template for the cell's value, e.g. ``%{customdata[2]:.0%}``. The
+    axes show the class names in ``t``'s language, the hover also the English ones; a click is
+    read from ``customdata`` (class indices), never from the names.
     """
     rows, cols = np.divmod(np.arange(len(classes) ** 2), len(classes))
     true_idx, pred_idx = np.asarray(classes)[rows], np.asarray(classes)[cols]
+    names, hover_names = words.class_names(t), words.class_hover_names(t)
     return go.Scatter(
-        x=[CLASS_NAMES[j] for j in pred_idx],
-        y=[CLASS_NAMES[i] for i in true_idx],
+        x=[names[j] for j in pred_idx],
+        y=[names[i] for i in true_idx],
         mode="markers+text",
         text=text,
         textfont={
@@ -81,7 +85,11 @@ def _cell_labels(
         marker={"size": 8, "color": "rgba(0, 0, 0, 0)"},  # a target for hover and click, unseen
         # A selected text would dim all the others (Plotly's default); only the clicked one changes.
         selected={"textfont": {"color": SELECTED_OUTLINE}},
-        hovertemplate=f"true %{{y}}<br>predicted %{{x}}<br>{hover_value}<extra></extra>",
+        hovertext=[
+            t("plot.evaluate.matrix_hover", true=hover_names[i], predicted=hover_names[j])
+            for i, j in zip(true_idx, pred_idx, strict=True)
+        ],
+        hovertemplate=f"%{{hovertext}}<br>{hover_value}<extra></extra>",
         showlegend=False,
     )
 
@@ -103,12 +111,18 @@ def _outline(cell: tuple[int, int], classes: Sequence[int]) -> dict:
 
 
 def _matrix_figure(
-    values: np.ndarray, classes: Sequence[int], text: list[str], colour: dict, hover_value: str, title: str
+    values: np.ndarray,
+    classes: Sequence[int],
+    text: list[str],
+    colour: dict,
+    hover_value: str,
+    title: str,
+    t: words.Text,
 ) -> go.Figure:
     """Cells, click targets and a layout with categorical axes, T-shirt/top at the top left."""
-    names = [CLASS_NAMES[k] for k in classes]
+    names = [words.class_names(t)[k] for k in classes]
     figure = go.Figure(
-        [_cells(values, classes, colour), _cell_labels(values, classes, text, colour, hover_value)]
+        [_cells(values, classes, colour, t), _cell_labels(values, classes, text, colour, hover_value, t)]
     )
     axis = {
         "type": "category",
@@ -123,8 +137,8 @@ def _matrix_figure(
         **MATRIX_SIZE,
         margin=MATRIX_MARGIN,
         hoverdistance=-1,  # anywhere in a cell picks its centre point: a click never misses
-        xaxis={**axis, "title": "predicted", "categoryarray": names, "tickangle": -45},
-        yaxis={**axis, "title": "true", "categoryarray": names[::-1]},
+        xaxis={**axis, "title": t("plot.evaluate.predicted_axis"), "categoryarray": names, "tickangle": -45},
+        yaxis={**axis, "title": t("plot.evaluate.true_axis"), "categoryarray": names[::-1]},
         plot_bgcolor="white",
     )
     return figure
@@ -135,7 +149,9 @@ def plot_confusion_matrix(
     classes: Sequence[int] = tuple(range(NUM_CLASSES)),
     normalized: bool = False,
     selected: tuple[int, int] | None = None,
-    title: str = "Confusion matrix",
+    title: str | None = None,
+    *,
+    t: words.Text = words.english,
 ) -> go.Figure:
     """Clickable confusion matrix: rows true class, columns predicted.
 
@@ -144,44 +160,64 @@ def plot_confusion_matrix(
         classes: the class indices of the rows and columns (a sub-matrix keeps its real indices).
         normalized: values are fractions of each row; written as percentages.
         selected: (true, predicted) class indices of the cell to outline.
-        title: figure title.
+        title: figure title (default: "Confusion matrix" in ``t``'s language).
+        t: the words' language (English by default).
     """
     values = np.asarray(matrix).ravel()
-    hover_value = "%{customdata[2]:.1%} of the true class" if normalized else "%{customdata[2]:,.0f} images"
+    hover_value = t("plot.evaluate.hover_fraction" if normalized else "plot.evaluate.hover_count")
     # Fractions use a fixed 0-100% scale so that matrices of different epochs or runs compare.
     colour = {"colorscale": "Blues", "zmin": 0, "zmax": 1.0 if normalized else float(values.max()) or 1.0}
     text = _cell_text(values, normalized, signed=False)
-    figure = _matrix_figure(values, classes, text, colour, hover_value, title)
+    figure = _matrix_figure(
+        values, classes, text, colour, hover_value, title or t("plot.evaluate.confusion_title"), t
+    )
     if selected is not None and selected[0] in classes and selected[1] in classes:
         figure.add_shape(_outline(selected, classes))
     return figure
 
 
-def plot_confusion_difference(difference: np.ndarray, title: str) -> go.Figure:
+def plot_confusion_difference(
+    difference: np.ndarray, title: str, *, t: words.Text = words.english
+) -> go.Figure:
     """Difference of two count matrices (B - A) on a diverging scale centred on zero."""
     values = np.asarray(difference).ravel().astype(int)
     limit = float(np.abs(values).max()) or 1.0
     colour = {"colorscale": "RdBu", "zmin": -limit, "zmax": limit, "zmid": 0}
     text = _cell_text(values, False, True)
-    return _matrix_figure(
-        values, tuple(range(NUM_CLASSES)), text, colour, "%{customdata[2]:+,.0f} images", title
-    )
+    hover_value = t("plot.evaluate.hover_difference")
+    return _matrix_figure(values, tuple(range(NUM_CLASSES)), text, colour, hover_value, title, t)
+
+
+TITLE_KEYS = {"true": "plot.evaluate.gallery_title_true", "given": "plot.evaluate.gallery_title_given"}
+BADGE_KEYS = {LOOKS_WRONG: "plot.evaluate.badge_looks_wrong", FINE: "plot.evaluate.badge_fine"}
 
 
 def gallery_title(
-    index: int, label: int, probabilities: np.ndarray, mark: str | None = None, label_word: str = "true"
+    index: int,
+    label: int,
+    probabilities: np.ndarray,
+    mark: str | None = None,
+    label_word: str = "true",
+    *,
+    t: words.Text = words.english,
 ) -> str:
     """Title of a gallery item: true and predicted class, confidence, and the test index under it,
-    followed by the user's mark of its label, if any (``label_marks.LOOKS_WRONG`` or ``FINE``)."""
+    followed by the user's mark of its label, if any (``label_marks.LOOKS_WRONG`` or ``FINE``).
+    ``label_word`` is ``"true"`` or ``"given"`` (where the label itself is in doubt)."""
     predicted = int(np.argmax(probabilities))
     badge = (
-        f" · <span style='color:{MARK_COLOURS[mark]}'>{MARK_BADGES[mark]}</span>"
+        f" · <span style='color:{MARK_COLOURS[mark]}'>{t(BADGE_KEYS[mark])}</span>"
         if mark in MARK_BADGES
         else ""
     )
-    return (
-        f"{label_word} {CLASS_NAMES[label]} / pred {CLASS_NAMES[predicted]} "
-        f"(p={probabilities[predicted]:.2f})<br>test #{index}{badge}"
+    names = words.class_names(t)
+    return t(
+        TITLE_KEYS[label_word],
+        label=names[label],
+        predicted=names[predicted],
+        p=probabilities[predicted],
+        index=index,
+        badge=badge,
     )
 
 
@@ -199,6 +235,8 @@ def plot_gallery_item(
     index: int,
     mark: str | None = None,
     label_word: str = "true",
+    *,
+    t: words.Text = words.english,
 ) -> go.Figure:
     """One test image beside its probability bars, titled with its classes, test index and mark.
 
@@ -211,19 +249,20 @@ def plot_gallery_item(
         index: its test-set index, written under the title.
         mark: the user's mark of its label (``label_marks.LOOKS_WRONG`` or ``FINE``), or None.
         label_word: how the title names the label ("given" where the label itself is in doubt).
+        t: the words' language (English by default).
     """
     figure = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.2)
     figure.add_trace(
         go.Heatmap(z=image, colorscale="gray", zmin=0, zmax=255, showscale=False, hoverinfo="skip"), 1, 1
     )
-    figure.add_trace(_probability_bars(probabilities, label), 1, 2)
+    figure.add_trace(_probability_bars(probabilities, label, t), 1, 2)
     figure.update_xaxes(visible=False, constrain="domain", row=1, col=1)
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", row=1, col=1)
     figure.update_xaxes(range=[0, 1], tickformat=".0%", nticks=3, tickfont={"size": 9}, row=1, col=2)
     figure.update_yaxes(autorange="reversed", tickfont={"size": 9}, row=1, col=2)
     # Left-aligned over the image and its bars, so a long title stays inside the figure.
     figure.add_annotation(
-        text=gallery_title(index, label, probabilities, mark, label_word),
+        text=gallery_title(index, label, probabilities, mark, label_word, t=t),
         x=0,
         y=1,
         xref="paper",
@@ -243,23 +282,44 @@ def plot_gallery_item(
     return figure
 
 
-def _probability_bars(probabilities: np.ndarray, label: int) -> go.Bar:
+def _probability_bars(probabilities: np.ndarray, label: int, t: words.Text) -> go.Bar:
     """Horizontal bars, the true class green and a wrong prediction red."""
     return go.Bar(
         x=probabilities,
-        y=list(CLASS_NAMES),
+        y=words.class_names(t),
         orientation="h",
         marker_color=_bar_colours(label, int(np.argmax(probabilities))),
-        hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        hovertext=words.class_hover_names(t),
+        hovertemplate="%{hovertext}: %{x:.1%}<extra></extra>",
     )
 
 
-def plot_per_class_metrics(table: pd.DataFrame) -> go.Figure:
-    """Precision, recall and F1 of each class as grouped bars (table from ``per_class_metrics``)."""
+METRIC_KEYS = {
+    "precision": "plot.evaluate.precision",
+    "recall": "plot.evaluate.recall",
+    "f1": "plot.evaluate.f1",
+}
+
+
+def plot_per_class_metrics(table: pd.DataFrame, *, t: words.Text = words.english) -> go.Figure:
+    """Precision, recall and F1 of each class as grouped bars (table from ``per_class_metrics``,
+    indexed by the English class names; the bars name them in ``t``'s language)."""
+    english_to_index = {name: index for index, name in enumerate(CLASS_NAMES)}
+    names, hover_names = words.class_names(t), words.class_hover_names(t)
+    shown = [names[english_to_index[name]] if name in english_to_index else name for name in table.index]
+    hovers = [
+        hover_names[english_to_index[name]] if name in english_to_index else name for name in table.index
+    ]
     figure = go.Figure(
         [
-            go.Bar(name=metric, x=list(table.index), y=table[metric])
-            for metric in ("precision", "recall", "f1")
+            go.Bar(
+                name=t(key),
+                x=shown,
+                y=table[metric],
+                hovertext=hovers,
+                hovertemplate=f"%{{hovertext}}<br>{t(key)}: %{{y:.1%}}<extra></extra>",
+            )
+            for metric, key in METRIC_KEYS.items()
         ]
     )
     figure.update_layout(
@@ -272,16 +332,18 @@ def plot_per_class_metrics(table: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def cell_from_point(point: dict) -> tuple[int, int] | None:
+def cell_from_point(point: dict, names: Sequence[str] = CLASS_NAMES) -> tuple[int, int] | None:
     """(true, predicted) class indices of a clicked confusion-matrix marker, or None.
 
-    Reads the marker's ``customdata`` and falls back to its axis labels (the class names).
+    Reads the marker's ``customdata`` (the class indices: the same in every language) and falls
+    back to its axis labels: the English class names, or ``names`` (those the axes showed).
     """
     custom = point.get("customdata")
     if isinstance(custom, dict):  # Streamlit hands Plotly's array over as {"0": ..., "1": ...}
         custom = [custom.get(str(k), custom.get(k)) for k in range(len(custom))]
     if custom is not None and len(custom) >= 2 and None not in custom[:2]:
         return int(custom[0]), int(custom[1])
-    if point.get("y") in CLASS_NAMES and point.get("x") in CLASS_NAMES:
-        return CLASS_NAMES.index(point["y"]), CLASS_NAMES.index(point["x"])
+    for known in (CLASS_NAMES, names):
+        if point.get("y") in known and point.get("x") in known:
+            return list(known).index(point["y"]), list(known).index(point["x"])
     return None

@@ -20,6 +20,7 @@ from typing import Any
 
 from fmnist_core import runs
 from fmnist_core.atomic_files import atomic_write_json
+from fmnist_core.words import CodedError
 
 MARKS_FILE = "label_marks.json"
 VERSION = 1
@@ -28,8 +29,12 @@ MARK_NAMES = {LOOKS_WRONG: "label looks wrong", FINE: "label is fine"}
 MARK_BADGES = {LOOKS_WRONG: "⚑ marked: label looks wrong", FINE: "✓ label checked"}  # on gallery items
 
 
-class MarksFileError(ValueError):
+class MarksFileError(CodedError, ValueError):
     """The marks file exists but is not a marks file; it is left untouched."""
+
+
+class MarkSaveError(CodedError, OSError):
+    """A mark that could not be written (a full disk, a read-only folder); ``errno`` is the cause's."""
 
 
 @dataclass(frozen=True)
@@ -45,11 +50,9 @@ def marks_path(root: str | os.PathLike | None = None) -> Path:
     return runs.artifacts_root(root) / MARKS_FILE
 
 
-def _refuse(path: Path, problem: str) -> MarksFileError:
-    return MarksFileError(
-        f"{path} is not a label marks file ({problem}). It was left untouched; move it away to "
-        "start afresh (your marks are then empty) or repair it."
-    )
+def _refuse(path: Path, problem: str, **values: Any) -> MarksFileError:
+    """The error for a file that is not a marks file; ``problem`` is the key of what is wrong."""
+    return MarksFileError("error.evaluate.marks_file", path=path, problem=CodedError(problem, **values))
 
 
 def parse_marks(path: Path, text: str) -> dict[int, Mark]:
@@ -57,24 +60,22 @@ def parse_marks(path: Path, text: str) -> dict[int, Mark]:
     try:
         stored = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _refuse(path, f"bad JSON: {exc}") from exc
+        raise _refuse(path, "error.evaluate.marks_bad_json", detail=exc) from exc
     if not isinstance(stored, dict) or stored.get("version") != VERSION:
-        raise _refuse(path, f'expected an object with "version": {VERSION}')
+        raise _refuse(path, "error.evaluate.marks_version", version=VERSION)
     entries = stored.get("marks")
     if not isinstance(entries, dict):
-        raise _refuse(path, '"marks" must be an object of test index -> mark')
+        raise _refuse(path, "error.evaluate.marks_not_object")
     marks = {}
     for key, entry in entries.items():
         if not (key.isascii() and key.isdigit()):
-            raise _refuse(path, f"{key!r} is not a test index")
+            raise _refuse(path, "error.evaluate.marks_bad_key", entry=repr(key))
         if (
             not isinstance(entry, dict)
             or entry.get("mark") not in MARK_NAMES
             or not isinstance(entry.get("marked_at"), str)
         ):
-            raise _refuse(
-                path, f'the mark of image {key} is not {{"mark": "looks_wrong"|"fine", "marked_at": ...}}'
-            )
+            raise _refuse(path, "error.evaluate.marks_bad_entry", entry=key)
         marks[int(key)] = Mark(entry["mark"], entry["marked_at"])
     return marks
 
@@ -87,7 +88,7 @@ def read_marks(root: str | os.PathLike | None = None) -> dict[int, Mark]:
     except FileNotFoundError:
         return {}
     except UnicodeDecodeError as exc:
-        raise _refuse(path, "not text") from exc
+        raise _refuse(path, "error.evaluate.marks_not_text") from exc
     return parse_marks(path, text)
 
 
@@ -113,13 +114,11 @@ def _write(path: Path, marks: dict[int, Mark]) -> None:
         atomic_write_json(path, value)
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
-            why, fix = "the disk is full", "free some disk space"
+            error = MarkSaveError("error.evaluate.mark_disk_full", path=path)
         else:
-            why, fix = exc.strerror or str(exc), "check that the folder can be written"
-        raise OSError(
-            exc.errno,
-            f"The mark could not be saved in {path}: {why}. The file was left unchanged; {fix} and try again.",
-        ) from exc
+            error = MarkSaveError("error.evaluate.mark_not_saved", path=path, why=exc.strerror or str(exc))
+        error.errno = exc.errno
+        raise error from exc
 
 
 def _change(index: int, mark: str | None, root: str | os.PathLike | None) -> dict[int, Mark]:

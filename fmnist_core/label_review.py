@@ -20,6 +20,31 @@ from fmnist_core import runs
 from fmnist_core.data import CLASS_NAMES
 from fmnist_core.evaluation import Predictions, load_predictions
 from fmnist_core.label_marks import Mark
+from fmnist_core.words import CodedError, english
+
+
+class EnsembleError(CodedError, ValueError):
+    """No ensemble can be made (no run, no readable run), or no image is left to score."""
+
+
+class Reason(str):
+    """Why a run was left out: the English sentence (a ``str``) with its ``code`` and ``values``,
+    so the app can say it in the user's language."""
+
+    code: str
+    values: dict[str, Any]
+
+    def __new__(cls, code: str, **values: Any) -> Reason:
+        reason = super().__new__(cls, english(code, **values))
+        reason.code, reason.values = code, values
+        return reason
+
+    def __reduce__(self) -> tuple:  # cached (pickled) with its key, not only its sentence
+        return _reason, (self.code, self.values)
+
+
+def _reason(code: str, values: dict[str, Any]) -> Reason:
+    return Reason(code, **values)
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +103,7 @@ def combine(predictions: Mapping[str, Predictions]) -> Ensemble:
         ValueError: when ``predictions`` is empty.
     """
     if not predictions:
-        raise ValueError("No run to combine: finish a training run first.")
+        raise EnsembleError("error.evaluate.no_run_to_combine")
     groups: list[tuple[np.ndarray, list[str]]] = []  # distinct label arrays and their runs
     for run_id, prediction in predictions.items():
         for labels, members in groups:
@@ -89,7 +114,7 @@ def combine(predictions: Mapping[str, Predictions]) -> Ensemble:
             groups.append((prediction.labels, [run_id]))
     labels, chosen = max(groups, key=lambda group: len(group[1]))  # max keeps the first on a tie
     skipped = tuple(
-        (run_id, f"its test labels differ from those of the {len(chosen)} combined run(s)")
+        (run_id, Reason("error.evaluate.skipped_other_labels", count=len(chosen)))
         for run_id in predictions
         if run_id not in chosen
     )
@@ -115,10 +140,10 @@ def load_ensemble(run_ids: Sequence[str], root: str | os.PathLike | None = None)
         try:
             loaded[run_id] = load_predictions(runs.run_path(run_id, root))
         except ValueError as exc:
-            unreadable.append((run_id, f"its predictions cannot be read ({exc})"))
+            unreadable.append((run_id, Reason("error.evaluate.skipped_unreadable", detail=exc)))
     if not loaded:
         reasons = "; ".join(f"{run_id}: {why}" for run_id, why in unreadable)
-        raise ValueError(f"No finished run with readable predictions. {reasons}".strip())
+        raise EnsembleError("error.evaluate.no_readable_run", reasons=reasons, unreadable=tuple(unreadable))
     ensemble = combine(loaded)
     return replace(ensemble, skipped=(*ensemble.skipped, *unreadable))
 
@@ -175,6 +200,6 @@ def accuracy_without(predictions: Predictions, excluded: Sequence[int] | np.ndar
     excluded = excluded[(excluded >= 0) & (excluded < len(keep))]
     keep[excluded] = False
     if not keep.any():
-        raise ValueError("Every test image is excluded: no accuracy is left to compute.")
+        raise EnsembleError("error.evaluate.all_excluded")
     right = predictions.predicted[keep] == predictions.labels[keep]
     return float(right.mean()), int((~keep).sum())

@@ -12,6 +12,7 @@ import streamlit as st
 from fmnist_core import calibration_plots
 from fmnist_core.calibration import Calibration
 from fmnist_core.evaluation import RunEvaluation
+from fmnist_ui.i18n import t
 from fmnist_ui.widgets import NO_TOOLBAR
 
 LOG_KEY = "evaluate_calibration_log"
@@ -23,25 +24,37 @@ def verdict(calibration: Calibration) -> str:
     by ..." or "well calibrated on average" (bins can still err both ways: the ECE tells)."""
     gap = calibration.over_confidence
     if abs(gap) < CALIBRATED_WITHIN:
-        return "well calibrated on average"
-    return f"{'over' if gap > 0 else 'under'}-confident by {abs(gap) * 100:.1f} points"
+        return t("evaluate.well_calibrated")
+    return t("evaluate.over_confident" if gap > 0 else "evaluate.under_confident", points=abs(gap) * 100)
 
 
 def explanation(calibration: Calibration) -> str:
     """Two plain sentences with the run's numbers, for a learner."""
     row = calibration.example_bin(0.9)
-    images = "image" if row["count"] == 1 else "images"
-    return (
-        f"When this model says **{row['lower']:.0%}–{row['upper']:.0%}** sure, it is right "
-        f"**{row['accuracy']:.1%}** of the time ({int(row['count']):,} test {images}). "
-        f"On average it is {calibration.mean_confidence:.1%} sure and right {calibration.accuracy:.1%} "
-        f"of the time: **{verdict(calibration)}**. Bars below the dashed diagonal mean over-confidence "
-        "(red: the model claims more than it achieves), bars above it under-confidence (orange)."
+    return t(
+        "evaluate.explanation_one" if row["count"] == 1 else "evaluate.explanation_many",
+        lower=row["lower"],
+        upper=row["upper"],
+        accuracy=row["accuracy"],
+        count=int(row["count"]),
+        mean_confidence=calibration.mean_confidence,
+        mean_accuracy=calibration.accuracy,
+        verdict=verdict(calibration),
     )
 
 
+BIN_COLUMNS = {
+    "confidence bin": "evaluate.column_bin",
+    "images": "evaluate.column_images",
+    "wrong": "evaluate.column_wrong",
+    "mean confidence": "evaluate.column_mean_confidence",
+    "accuracy": "evaluate.column_accuracy",
+    "confidence − accuracy (points)": "evaluate.column_gap",
+}
+
+
 def bins_table(calibration: Calibration) -> pd.DataFrame:
-    """The filled bins as the user reads them (percent text, counts)."""
+    """The filled bins as the user reads them (percent text, counts), English column names."""
     filled = calibration.bins[calibration.bins["count"] > 0]
     return pd.DataFrame(
         {
@@ -62,50 +75,40 @@ def render_calibration_tab(run: RunEvaluation) -> None:
     calibration = run.calibration
     st.markdown(explanation(calibration))
     ece_col, confidence_col, accuracy_col = st.columns(3)
-    ece_col.metric(
-        "ECE (15 bins)",
-        f"{calibration.ece:.2%}",
-        help="Expected calibration error: the gap between each bar and the diagonal, averaged over "
-        "the bins weighted by their images (Guo et al. 2017). 0% is perfect.",
-    )
-    confidence_col.metric("Mean confidence", f"{calibration.mean_confidence:.2%}")
-    accuracy_col.metric("Test accuracy", f"{calibration.accuracy:.2%}")
+    ece_col.metric(t("evaluate.ece"), f"{calibration.ece:.2%}", help=t("evaluate.ece_help"))
+    confidence_col.metric(t("evaluate.mean_confidence"), f"{calibration.mean_confidence:.2%}")
+    accuracy_col.metric(t("evaluate.test_accuracy"), f"{calibration.accuracy:.2%}")
     diagram_col, histogram_col = st.columns(2)
     with diagram_col:
-        figure = calibration_plots.plot_reliability_diagram(calibration)
+        figure = calibration_plots.plot_reliability_diagram(calibration, t=t)
         st.plotly_chart(figure, key="evaluate_reliability_chart", config=NO_TOOLBAR)
     with histogram_col:
-        log_y = st.toggle(
-            "Log scale for the counts",
-            key=LOG_KEY,
-            help="Shows the few wrong predictions next to the many right ones.",
-        )
-        figure = calibration_plots.plot_confidence_histogram(calibration, log_y=log_y)
+        log_y = st.toggle(t("evaluate.log_scale"), key=LOG_KEY, help=t("evaluate.log_scale_help"))
+        figure = calibration_plots.plot_confidence_histogram(calibration, log_y=log_y, t=t)
         st.plotly_chart(figure, key="evaluate_confidence_histogram", config=NO_TOOLBAR)
         if len(run.mistakes) and len(run.correct):
             confidence = run.predictions.confidence
             st.caption(
-                f"Right predictions are {confidence[run.correct].mean():.1%} sure on average, wrong ones "
-                f"{confidence[run.mistakes].mean():.1%}: the further apart, the better a low confidence "
-                "warns of a mistake."
+                t(
+                    "evaluate.right_and_wrong",
+                    right=confidence[run.correct].mean(),
+                    wrong=confidence[run.mistakes].mean(),
+                )
             )
-    with st.expander("The bins as a table"):
-        st.dataframe(bins_table(calibration), hide_index=True, key="evaluate_calibration_table")
-        st.caption(
-            "Bins are (lower, upper]: a confidence on an edge counts in the bin that ends there, and "
-            "100% in the last bin. Empty bins are left out and weigh nothing in the ECE."
-        )
+    with st.expander(t("evaluate.bins_expander")):
+        table = bins_table(calibration).rename(columns=lambda column: t(BIN_COLUMNS[column]))
+        st.dataframe(table, hide_index=True, key="evaluate_calibration_table")
+        st.caption(t("evaluate.bins_note"))
 
 
 def render_compare_calibration(runs: list[tuple[str, RunEvaluation]]) -> None:
     """The reliability curves of the compared runs on one chart, each with its ECE."""
-    st.subheader("Calibration of both runs")
+    st.subheader(t("evaluate.compare_calibration"))
     curves = [(name, run.calibration) for name, run in runs]
-    figure = calibration_plots.plot_reliability_comparison(curves)
+    figure = calibration_plots.plot_reliability_comparison(curves, t=t)
     st.plotly_chart(figure, key="evaluate_compare_reliability_chart", config=NO_TOOLBAR)
-    st.caption(
-        "One point per confidence bin: its mean confidence (across) and accuracy (up). A curve below "
-        "the diagonal is over-confident. "
-        + " · ".join(f"{name}: ECE {curve.ece:.2%}, {verdict(curve)}" for name, curve in curves)
-        + "."
+    each = " · ".join(
+        t("evaluate.compare_calibration_run", name=name, ece=curve.ece, verdict=verdict(curve))
+        for name, curve in curves
     )
+    st.caption(t("evaluate.compare_calibration_note", runs=each))

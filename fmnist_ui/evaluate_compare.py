@@ -8,6 +8,8 @@ import streamlit as st
 from fmnist_core import error_analysis, evaluation_plots
 from fmnist_core.runs import RunRecord
 from fmnist_ui import evaluate_calibration, evaluate_data, evaluate_gallery, loaders
+from fmnist_ui.evaluate_data import say
+from fmnist_ui.i18n import t
 
 BASELINE_KEY = "evaluate_compare_a"
 CHALLENGER_KEY = "evaluate_compare_b"
@@ -18,7 +20,7 @@ EPOCH_KEY = "evaluate_epoch"
 
 def accuracy_change(before: float, after: float) -> str:
     """A difference of two accuracies, in percentage points (``+7.87 points``), never in %."""
-    return f"{(after - before) * 100:+.2f} points"
+    return t("evaluate.points_change", points=(after - before) * 100)
 
 
 def default_pair(records: list[RunRecord], current_id: str) -> tuple[str, str]:
@@ -44,7 +46,7 @@ def pick_pair(records: list[RunRecord], current_id: str) -> tuple[RunRecord, Run
     a_col, b_col = st.columns(2)
     with a_col:
         a_id = st.selectbox(
-            "Run A (baseline)",
+            t("evaluate.run_a"),
             ids,
             index=ids.index(baseline),
             format_func=lambda run: by_id[run].label,
@@ -52,7 +54,7 @@ def pick_pair(records: list[RunRecord], current_id: str) -> tuple[RunRecord, Run
         )
     with b_col:
         b_id = st.selectbox(
-            "Run B (challenger)",
+            t("evaluate.run_b"),
             ids,
             index=ids.index(challenger),
             format_func=lambda run: by_id[run].label,
@@ -64,43 +66,44 @@ def pick_pair(records: list[RunRecord], current_id: str) -> tuple[RunRecord, Run
 def render_compare_tab(records: list[RunRecord], current_id: str) -> None:
     """Accuracy of both runs, their confusion difference and the images one fixes or breaks."""
     if len(records) < 2:
-        st.info("Only one run has finished. Train another model (e.g. a cnn after an mlp) to compare them.")
+        st.info(t("evaluate.compare_one_run"))
         return
     a, b = pick_pair(records, current_id)
     if a.id == b.id:
-        st.info("Pick two different runs.")
+        st.info(t("evaluate.compare_same_run"))
         return
     try:
         comparison = evaluate_data.compare_runs(a.id, b.id)
     except ValueError as exc:
-        st.error(f"These runs cannot be compared: {exc}")
+        st.error(t("evaluate.compare_error", error=say(exc)))
         return
     name_a, name_b = short_names(a, b)
     col_a, col_b, col_net = st.columns(3)
-    col_a.metric(f"Accuracy of {name_a}", f"{comparison.accuracy_a:.2%}")
+    col_a.metric(t("evaluate.accuracy_of", name=name_a), f"{comparison.accuracy_a:.2%}")
     col_b.metric(
-        f"Accuracy of {name_b}",
+        t("evaluate.accuracy_of", name=name_b),
         f"{comparison.accuracy_b:.2%}",
         delta=accuracy_change(comparison.accuracy_a, comparison.accuracy_b),
     )
-    col_net.metric("Net images gained", f"{comparison.net_gain:+,}")
+    col_net.metric(t("evaluate.net_gain"), f"{comparison.net_gain:+,}")
     st.markdown(
-        f"**{name_b} fixes {len(comparison.fixed):,} test images that {name_a} gets wrong, "
-        f"and breaks {len(comparison.broken):,}.**"
+        t(
+            "evaluate.fixes_and_breaks",
+            b=name_b,
+            a=name_a,
+            fixed=len(comparison.fixed),
+            broken=len(comparison.broken),
+        )
     )
     matrix_col, note_col = st.columns([3, 2])
     with matrix_col:
-        title = f"Confusion of {name_b} minus {name_a}"
-        figure = evaluation_plots.plot_confusion_difference(comparison.confusion_difference, title)
+        title = t("evaluate.difference_title", b=name_b, a=name_a)
+        figure = evaluation_plots.plot_confusion_difference(comparison.confusion_difference, title, t=t)
         st.plotly_chart(
             figure, key="evaluate_difference_chart", width="content", config={"displayModeBar": False}
         )
     with note_col:
-        st.markdown(
-            f"Each cell counts the test images of {name_b} minus those of {name_a}. "
-            f"**Blue**: {name_b} puts more images there, **red**: fewer. On the diagonal blue is better "
-            "(more correct answers); off the diagonal red is better (that confusion shrank)."
-        )
+        st.markdown(t("evaluate.difference_note", b=name_b, a=name_a))
     render_compare_gallery(comparison, a, b, (name_a, name_b))
     evaluate_calibration.render_compare_calibration(
         [(name_a, loaders.load_evaluation(a.id)), (name_b, loaders.load_evaluation(b.id))]
@@ -113,17 +116,32 @@ def render_compare_gallery(
     """The images B fixes (drawn with A's wrong probabilities) or breaks (with B's)."""
     name_a, name_b = names
     options = {
-        f"Fixed by {name_b} ({len(comparison.fixed):,})": (comparison.fixed, a, name_a),
-        f"Broken by {name_b} ({len(comparison.broken):,})": (comparison.broken, b, name_b),
+        "fixed": (comparison.fixed, a, name_a),
+        "broken": (comparison.broken, b, name_b),
     }
+    labels = {
+        "fixed": t("evaluate.fixed_by", name=name_b, count=len(comparison.fixed)),
+        "broken": t("evaluate.broken_by", name=name_b, count=len(comparison.broken)),
+    }
+    if st.session_state.get(DIRECTION_KEY) not in options:  # unset, or a label of an older version
+        st.session_state.pop(DIRECTION_KEY, None)
     choice = st.radio(
-        "Images", list(options), horizontal=True, key=DIRECTION_KEY, label_visibility="collapsed"
+        t("evaluate.images"),
+        list(options),
+        format_func=labels.get,
+        horizontal=True,
+        key=DIRECTION_KEY,
+        label_visibility="collapsed",
     )
     indices, wrong_run, wrong_name = options.get(choice, next(iter(options.values())))
     predictions = loaders.load_evaluation(wrong_run.id).predictions
-    st.caption(f"Probabilities of {wrong_name}, the run that gets these images wrong.")
+    st.caption(t("evaluate.probabilities_of", name=wrong_name))
     evaluate_gallery.render_gallery(
-        indices, predictions.probabilities, predictions.labels, COMPARE_GALLERY_KEY, "No such images."
+        indices,
+        predictions.probabilities,
+        predictions.labels,
+        COMPARE_GALLERY_KEY,
+        t("evaluate.no_such_images"),
     )
 
 
@@ -132,34 +150,29 @@ def render_over_time_tab(record: RunRecord) -> None:
     try:
         history = evaluate_data.load_validation_history(record.id)
     except ValueError as exc:
-        st.error(f"The per-epoch validation predictions of this run cannot be read: {exc}")
+        st.error(t("evaluate.history_error", error=say(exc)))
         return
     if history is None:
-        st.info(
-            "This run has no per-epoch validation predictions (imported models and runs trained "
-            "without a validation split have none), so there is nothing to replay."
-        )
+        st.info(t("evaluate.no_history"))
         return
     if history.num_epochs == 1:
         epoch = 1
-        st.caption("This run trained for a single epoch, so there is one matrix to show.")
+        st.caption(t("evaluate.single_epoch"))
     else:
-        epoch = st.slider("Epoch", 1, history.num_epochs, 1, key=EPOCH_KEY)
+        epoch = st.slider(t("evaluate.epoch"), 1, history.num_epochs, 1, key=EPOCH_KEY)
     matrix_col, info_col = st.columns([3, 2])
     with info_col:
         previous = history.accuracy_at(epoch - 1) if epoch > 1 else None
         accuracy = history.accuracy_at(epoch)
         delta = accuracy_change(previous, accuracy) if previous is not None else None
-        st.metric(f"Validation accuracy after epoch {epoch}", f"{accuracy:.2%}", delta=delta)
-        st.caption(
-            f"{len(history.labels):,} validation images. Rows are row-normalised on a fixed 0-100% scale, "
-            "so the diagonal darkens as the model learns."
-        )
+        st.metric(t("evaluate.validation_accuracy", epoch=epoch), f"{accuracy:.2%}", delta=delta)
+        st.caption(t("evaluate.validation_note", count=len(history.labels)))
     with matrix_col:
         figure = evaluation_plots.plot_confusion_matrix(
             history.confusion_at(epoch, normalize=True),
             normalized=True,
-            title=f"Validation confusion after epoch {epoch} of {history.num_epochs}",
+            title=t("evaluate.over_time_title", epoch=epoch, epochs=history.num_epochs),
+            t=t,
         )
         st.plotly_chart(
             figure, key="evaluate_over_time_chart", width="content", config={"displayModeBar": False}

@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import streamlit as st
 
-from fmnist_core import error_analysis
+from fmnist_core import error_analysis, label_marks, label_review, words
 from fmnist_ui import loaders
+from fmnist_ui.i18n import t
+
+
+def say(value: Any) -> str:
+    """A core error (or a run's reason to be left out) in the session's language, with the errors
+    and reasons inside it translated too; anything else as its own text."""
+    if not isinstance(value, words.CodedError | label_review.Reason):
+        return str(value)
+    values = {
+        name: say(item) if isinstance(item, words.CodedError | label_review.Reason) else item
+        for name, item in value.values.items()
+    }
+    if value.code == "error.evaluate.no_readable_run":
+        values["reasons"] = "; ".join(f"{run_id}: {say(why)}" for run_id, why in value.values["unreadable"])
+    return t(value.code, **values)
+
+
+def marks_problem(problem: str | None) -> str | None:
+    """``loaders.load_label_marks``'s English problem with the marks file, in the session's
+    language (the file is read again only when there is a problem)."""
+    if not problem:
+        return None
+    try:
+        label_marks.read_marks()
+    except (label_marks.MarksFileError, OSError) as exc:
+        return say(exc)
+    return problem
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

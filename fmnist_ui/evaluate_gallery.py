@@ -10,6 +10,7 @@ import streamlit as st
 
 from fmnist_core import error_analysis, evaluation_plots
 from fmnist_ui import evaluate_data, loaders
+from fmnist_ui.i18n import t
 
 PER_PAGE = 12
 
@@ -28,7 +29,12 @@ def read_page(page_key: str, num_items: int) -> int:
     clamp_page(page_key, num_pages)
     return int(
         st.number_input(
-            f"Page (of {num_pages})", min_value=1, max_value=num_pages, step=1, key=page_key, width=180
+            t("evaluate.page", pages=num_pages),
+            min_value=1,
+            max_value=num_pages,
+            step=1,
+            key=page_key,
+            width=180,
         )
     )
 
@@ -56,11 +62,14 @@ def render_gallery(
     page = read_page(f"{key}_page", len(indices))
     shown = error_analysis.page_of(indices, page, PER_PAGE)
     first = (page - 1) * PER_PAGE + 1
-    st.caption(f"Images {first}-{first + len(shown) - 1} of {len(indices):,}, most confident first.")
+    st.caption(t("evaluate.gallery_range", first=first, last=first + len(shown) - 1, total=len(indices)))
     images = evaluate_data.load_test_images(shown)  # a missing dataset stops the page with a message
     marks, problem = loaders.load_label_marks()
     if problem:  # the images still show, without marks
-        st.warning(f"Your label marks are not shown: {problem}", icon=":material/flag:")
+        st.warning(
+            t("evaluate.marks_not_shown", problem=evaluate_data.marks_problem(problem)),
+            icon=":material/flag:",
+        )
     with st.container(horizontal=True, key=f"{key}_chart"):
         for position, index in enumerate(shown):
             figure = evaluation_plots.plot_gallery_item(
@@ -69,6 +78,7 @@ def render_gallery(
                 int(labels[index]),
                 int(index),
                 mark=marks[int(index)].mark if int(index) in marks else None,
+                t=t,
             )
             with st.container(width="content", gap=None):
                 st.plotly_chart(
@@ -85,4 +95,4 @@ def open_in_layers(index: int) -> None:
     """
     run_id = st.query_params.get("run")
     query = urlencode({**({"run": run_id} if run_id else {}), "test_index": index})
-    st.markdown(f"[:material/layers: Open in Layers](layers?{query})")
+    st.markdown(f"[:material/layers: {t('evaluate.open_in_layers')}](layers?{query})")

@@ -12,10 +12,12 @@ import numpy as np
 import streamlit as st
 
 from fmnist_core import error_analysis, evaluation_plots, label_marks, label_review
-from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
+from fmnist_core.data import NUM_CLASSES
 from fmnist_core.label_marks import FINE, LOOKS_WRONG
 from fmnist_core.runs import RunRecord
 from fmnist_ui import evaluate_data, evaluate_gallery, loaders
+from fmnist_ui.evaluate_data import say
+from fmnist_ui.i18n import class_name, t
 from fmnist_ui.widgets import NO_TOOLBAR
 
 KEY = "suspicious"
@@ -25,16 +27,12 @@ CLASS_KEY = f"{KEY}_class"
 FAILED_KEY = f"{KEY}_failed"  # (test index, message) of the last mark that could not be saved
 ANY_CLASS = -1
 ALL, UNMARKED = "all", "unmarked"
-SHOW_OPTIONS = {
-    ALL: "All",
-    UNMARKED: "Unmarked",
-    LOOKS_WRONG: "Marked: label looks wrong",
-    FINE: "Marked: label is fine",
+SHOW_OPTIONS = {  # option -> the key of its name
+    ALL: "evaluate.suspicious.show_all",
+    UNMARKED: "evaluate.suspicious.show_unmarked",
+    LOOKS_WRONG: "evaluate.suspicious.show_wrong",
+    FINE: "evaluate.suspicious.show_fine",
 }
-NO_OFFICIAL_LIST = (
-    "These labels are *suspicious*, not proven wrong: there is no official list of Fashion-MNIST "
-    "label errors, so you are the judge."
-)
 
 
 def _first_page() -> None:
@@ -50,7 +48,7 @@ def _save(index: int, mark: str | None) -> None:
             label_marks.set_mark(index, mark)
         st.session_state.pop(FAILED_KEY, None)
     except (OSError, ValueError) as exc:  # MarksFileError is a ValueError
-        st.session_state[FAILED_KEY] = (index, str(exc))
+        st.session_state[FAILED_KEY] = (index, say(exc))
 
 
 def select_images(
@@ -78,29 +76,25 @@ def render_intro(ensemble: label_review.Ensemble, records: list[RunRecord]) -> N
     """What the ranking is, from how many runs, and which runs were left out and why."""
     names = {record.id: record.label for record in records}
     st.markdown(
-        f"The test images whose given label the **{ensemble.num_runs} finished run(s)** disbelieve "
-        "most, lowest mean probability of the given label first (every finished run, not only the "
-        f"one picked above). {NO_OFFICIAL_LIST}"
+        t("evaluate.suspicious.intro", runs=ensemble.num_runs)
+        + " "
+        + t("evaluate.suspicious.no_official_list")
     )
     if ensemble.num_runs == 1:
-        st.info(
-            "This ranking comes from a single model: an ensemble of several finished runs is more "
-            "trustworthy (one model's own mistakes look like label errors). Train another model to add it.",
-            icon=":material/info:",
-        )
+        st.info(t("evaluate.suspicious.single_model"), icon=":material/info:")
     if ensemble.skipped:
-        reasons = "; ".join(f"{names.get(run_id, run_id)}: {why}" for run_id, why in ensemble.skipped)
-        st.warning(f"{len(ensemble.skipped)} run(s) left out of the ranking. {reasons}.")
+        reasons = "; ".join(f"{names.get(run_id, run_id)}: {say(why)}" for run_id, why in ensemble.skipped)
+        st.warning(t("evaluate.suspicious.left_out", count=len(ensemble.skipped), reasons=reasons))
 
 
 def render_marks_summary(ensemble: label_review.Ensemble, marks: dict[int, label_marks.Mark]) -> None:
     """How many images were marked, and the marks as a CSV file."""
     wrong, fine = (len(label_marks.marked(marks, mark)) for mark in (LOOKS_WRONG, FINE))
     text_col, button_col = st.columns([3, 1], vertical_alignment="center")
-    text_col.markdown(f"You marked **{wrong:,}** label(s) as looking wrong and **{fine:,}** as fine.")
+    text_col.markdown(t("evaluate.suspicious.marked", wrong=wrong, fine=fine))
     with button_col:
         st.download_button(
-            "Export marks (CSV)",
+            t("evaluate.suspicious.export"),
             label_review.marks_table(ensemble, marks).to_csv(index=False).encode(),
             file_name="label_marks.csv",
             mime="text/csv",
@@ -114,15 +108,22 @@ def render_marks_summary(ensemble: label_review.Ensemble, marks: dict[int, label
 def read_filters() -> tuple[str, int]:
     """Which marks and which given label to show."""
     show_col, class_col = st.columns(2)
+    # The names are looked up now, in this run's language (a format_func runs later, elsewhere).
+    show_names = {option: t(key) for option, key in SHOW_OPTIONS.items()}
+    class_names = {ANY_CLASS: t("evaluate.any"), **{k: class_name(k) for k in range(NUM_CLASSES)}}
     with show_col:
         show = st.selectbox(
-            "Show", list(SHOW_OPTIONS), format_func=SHOW_OPTIONS.get, key=SHOW_KEY, on_change=_first_page
+            t("evaluate.suspicious.show"),
+            list(show_names),
+            format_func=show_names.get,
+            key=SHOW_KEY,
+            on_change=_first_page,
         )
     with class_col:
         given = st.selectbox(
-            "Given label",
-            [ANY_CLASS, *range(NUM_CLASSES)],
-            format_func=lambda k: "Any" if k == ANY_CLASS else CLASS_NAMES[k],
+            t("evaluate.suspicious.given_label"),
+            list(class_names),
+            format_func=class_names.get,
             key=CLASS_KEY,
             on_change=_first_page,
         )
@@ -134,16 +135,16 @@ def render_buttons(index: int, mark: label_marks.Mark | None, disabled: bool) ->
     with st.container(horizontal=True, gap="small"):
         if mark is None:
             st.button(
-                "Label looks wrong", key=f"{KEY}_wrong_{index}", on_click=_save, args=(index, LOOKS_WRONG),
+                t("evaluate.suspicious.looks_wrong"), key=f"{KEY}_wrong_{index}", on_click=_save, args=(index, LOOKS_WRONG),
                 disabled=disabled, icon=":material/flag:",
             )  # fmt: skip
             st.button(
-                "Label is fine", key=f"{KEY}_fine_{index}", on_click=_save, args=(index, FINE),
+                t("evaluate.suspicious.is_fine"), key=f"{KEY}_fine_{index}", on_click=_save, args=(index, FINE),
                 disabled=disabled, icon=":material/check:",
             )  # fmt: skip
         else:
             st.button(
-                "Undo mark", key=f"{KEY}_undo_{index}", on_click=_save, args=(index, None),
+                t("evaluate.suspicious.undo"), key=f"{KEY}_undo_{index}", on_click=_save, args=(index, None),
                 disabled=disabled, icon=":material/undo:",
             )  # fmt: skip
     failed = st.session_state.get(FAILED_KEY)
@@ -167,12 +168,18 @@ def render_item(
         index,
         mark=mark.mark if mark else None,
         label_word="given",
+        t=t,
     )
     st.plotly_chart(figure, key=f"{KEY}_figure_{index}", width="content", config=NO_TOOLBAR)
     st.markdown(
-        f"Given **{CLASS_NAMES[label]}**, models say **{CLASS_NAMES[consensus]}**  \n"
-        f"p(given label) {ensemble.label_probability[index]:.3f} · "
-        f"{ensemble.runs_agreeing[index]} of {ensemble.num_runs} runs say {CLASS_NAMES[consensus]}"
+        t(
+            "evaluate.suspicious.item",
+            given=class_name(label),
+            consensus=class_name(consensus),
+            probability=ensemble.label_probability[index],
+            agreeing=ensemble.runs_agreeing[index],
+            runs=ensemble.num_runs,
+        )
     )
     render_buttons(index, mark, disabled)
 
@@ -182,12 +189,12 @@ def render_list(
 ) -> None:
     """A page of the ranked images; the page number survives a mark (it is a widget's key)."""
     if len(indices) == 0:
-        st.info("No test image matches these filters.")
+        st.info(t("evaluate.suspicious.empty"))
         return
     page = evaluate_gallery.read_page(PAGE_KEY, len(indices))
     shown = error_analysis.page_of(indices, page, evaluate_gallery.PER_PAGE)
     first = (page - 1) * evaluate_gallery.PER_PAGE + 1
-    st.caption(f"Images {first}-{first + len(shown) - 1} of {len(indices):,}, most suspicious first.")
+    st.caption(t("evaluate.suspicious.range", first=first, last=first + len(shown) - 1, total=len(indices)))
     images = evaluate_data.load_test_images(shown)
     with st.container(horizontal=True, key=f"{KEY}_list"):
         for position, index in enumerate(int(k) for k in shown):
@@ -200,12 +207,15 @@ def render_suspicious_tab(records: list[RunRecord]) -> None:
     try:
         ensemble = loaders.load_ensemble(tuple(record.id for record in records))
     except ValueError as exc:
-        st.error(f"No ranking can be made: {exc} Delete the damaged runs on the Runs page.")
+        st.error(t("evaluate.suspicious.no_ranking", error=say(exc)))
         return
     render_intro(ensemble, records)
     marks, problem = loaders.load_label_marks()
     if problem:
-        st.error(f"{problem} Marking is switched off until then.", icon=":material/flag:")
+        st.error(
+            t("evaluate.suspicious.marking_off", problem=evaluate_data.marks_problem(problem)),
+            icon=":material/flag:",
+        )
     render_marks_summary(ensemble, marks)
     show, given = read_filters()
     render_list(ensemble, marks, select_images(ensemble, marks, show, given), disabled=bool(problem))

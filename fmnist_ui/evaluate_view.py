@@ -20,7 +20,9 @@ from fmnist_core import error_analysis, evaluation, evaluation_plots, label_mark
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 from fmnist_core.evaluation import RunEvaluation
 from fmnist_core.runs import RunRecord
-from fmnist_ui import evaluate_gallery, loaders, run_choice
+from fmnist_ui import evaluate_gallery, i18n, loaders, run_choice
+from fmnist_ui.evaluate_data import say
+from fmnist_ui.i18n import class_name, t
 
 RUN_KEY = "evaluate_run"
 TAB_KEY = "evaluate_tab"
@@ -33,17 +35,20 @@ MATRIX_KEY = "evaluate_matrix"
 CONFUSIONS_KEY = "evaluate_top_confusions"
 GALLERY_KEY = "evaluate_gallery"
 ANY_CLASS = -1  # the filters' "Any" option (None would show as an empty selectbox)
-TABS = (
-    "Confusion & gallery",
-    "Map",
-    "Per-class metrics",
-    "Calibration",
-    "Suspicious labels",
-    "Compare runs",
-    "Over time",
-)
+# The tabs by code (their labels are the session's language: evaluate.tab.<code>).
+TABS = ("errors", "map", "metrics", "calibration", "suspicious", "compare", "over_time")
 ALL_CLASSES = tuple(range(NUM_CLASSES))
-GROUP_NAMES = " / ".join(CLASS_NAMES[k] for k in evaluation.TOPS_GROUP)
+
+
+def tab_label(code: str, lang: str | None = None) -> str:
+    """The label of a tab in the session's language (or ``lang``'s)."""
+    key = f"evaluate.tab.{code}"
+    return t(key) if lang is None else i18n.catalog(lang)[key]
+
+
+def group_names() -> str:
+    """ "T-shirt/top / Pullover / Coat / Shirt" in the session's language."""
+    return " / ".join(class_name(k) for k in evaluation.TOPS_GROUP)
 
 
 # ---------------------------------------------------------------- run picker
@@ -51,11 +56,11 @@ GROUP_NAMES = " / ".join(CLASS_NAMES[k] for k in evaluation.TOPS_GROUP)
 
 def render_empty_state() -> None:
     """What a new user sees before any run has finished."""
-    st.info("No finished runs yet: train a model first, then come back to see where it fails.")
+    st.info(t("evaluate.empty"))
     try:
-        st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+        st.page_link("pages/train.py", label=t("evaluate.go_to_train"), icon=":material/model_training:")
     except StreamlitPageNotFoundError:  # the page runs on its own (AppTest), outside app.py's router
-        st.markdown("[Go to Train](train)")
+        st.markdown(f"[{t('evaluate.go_to_train')}](train)")
 
 
 def reset_gallery() -> None:
@@ -66,7 +71,9 @@ def reset_gallery() -> None:
 
 def pick_run(records: list[RunRecord]) -> RunRecord:
     """Run picker: the run in the URL or studied last on Evaluate or Draw, else the newest finished run."""
-    return run_choice.pick_run(records, RUN_KEY, run_choice.newest, on_change=reset_gallery, label="Run")
+    return run_choice.pick_run(
+        records, RUN_KEY, run_choice.newest, on_change=reset_gallery, label=t("evaluate.run")
+    )
 
 
 def load_run_evaluation(run_id: str) -> RunEvaluation | None:
@@ -74,13 +81,28 @@ def load_run_evaluation(run_id: str) -> RunEvaluation | None:
     try:
         return loaders.load_evaluation(run_id)
     except ValueError as exc:
-        st.error(f"The predictions of this run cannot be read: {exc} Delete the run on the Runs page.")
+        st.error(t("evaluate.unreadable", error=say(exc)))
         return None
 
 
+def keep_tab_across_languages() -> None:
+    """The open tab is remembered by its label (Streamlit's tabs know no other value): after a
+    language switch, the label of the other language is replaced by this language's."""
+    labels = [tab_label(code) for code in TABS]
+    chosen = st.session_state.get(TAB_KEY)
+    if chosen is None or chosen in labels:
+        return
+    for lang in i18n.LANGUAGES:
+        for code in TABS:
+            if tab_label(code, lang) == chosen:
+                st.session_state[TAB_KEY] = tab_label(code)
+                return
+
+
 def open_tabs() -> dict[str, Any]:
-    """The page's sections; only the open one is computed (stateful tabs rerun on switch)."""
-    tabs = st.tabs(list(TABS), key=TAB_KEY, on_change="rerun")
+    """The page's sections by code; only the open one is computed (stateful tabs rerun on switch)."""
+    keep_tab_across_languages()
+    tabs = st.tabs([tab_label(code) for code in TABS], key=TAB_KEY, on_change="rerun")
     return dict(zip(TABS, tabs, strict=True))
 
 
@@ -115,7 +137,7 @@ def clear_choice_outside(classes: tuple[int, ...]) -> None:
 def _on_matrix_select() -> None:
     """Copies the clicked cell into the gallery's class filters."""
     points = st.session_state[MATRIX_KEY].selection.points
-    cell = evaluation_plots.cell_from_point(points[0]) if points else None
+    cell = evaluation_plots.cell_from_point(points[0], i18n.class_names()) if points else None
     if cell is not None:
         _choose_cell(cell)
 
@@ -138,7 +160,8 @@ def render_matrix(run: RunEvaluation, focus: bool, normalized: bool) -> None:
         classes,
         normalized=normalized,
         selected=None if ANY_CLASS in selected else selected,
-        title=f"{GROUP_NAMES}: confusions" if focus else "Test-set confusion matrix (click a cell)",
+        title=t("evaluate.group_matrix_title", group=group_names()) if focus else t("evaluate.matrix_title"),
+        t=t,
     )
     st.plotly_chart(
         figure,
@@ -164,9 +187,16 @@ def render_top_confusions(run: RunEvaluation, focus: bool) -> None:
     table = run.group_confusions if focus else run.confusions.head(8)
     cells = [(int(i), int(j)) for i, j in zip(table["true_index"], table["predicted_index"], strict=True)]
     tick_chosen_row(cells)
-    st.markdown(f"**{'Confusions inside the group' if focus else 'Most frequent confusions'}** (select one)")
+    st.markdown(t("evaluate.confusions_group_heading" if focus else "evaluate.confusions_heading"))
+    shown = pd.DataFrame(
+        {
+            t("evaluate.column_true"): [class_name(i) for i, _ in cells],
+            t("evaluate.column_predicted"): [class_name(j) for _, j in cells],
+            t("evaluate.column_images"): table["images"].to_numpy(),
+        }
+    )
     st.dataframe(
-        table[["true", "predicted", "images"]],
+        shown,
         hide_index=True,
         on_select=functools.partial(_on_confusion_row_select, cells),
         selection_mode="single-row",
@@ -177,11 +207,13 @@ def render_top_confusions(run: RunEvaluation, focus: bool) -> None:
 
 def _class_filter(label: str, key: str, focus: bool) -> int | None:
     """A picker of the shown classes; returns the class index, or None for any of them."""
-    any_label = "Any in the group" if focus else "Any"
+    # The names are looked up now, in this run's language (a format_func runs later, elsewhere).
+    names = {ANY_CLASS: t("evaluate.any_in_group" if focus else "evaluate.any")}
+    names |= {k: class_name(k) for k in shown_classes(focus)}
     choice = st.selectbox(
         label,
-        [ANY_CLASS, *shown_classes(focus)],
-        format_func=lambda k: any_label if k == ANY_CLASS else CLASS_NAMES[k],
+        list(names),
+        format_func=names.get,
         key=key,
         on_change=_first_page,
     )
@@ -192,29 +224,27 @@ def read_gallery_filters(focus: bool) -> tuple[int | None, int | None, float]:
     """True class, predicted class (None: any) and minimum confidence of the gallery."""
     true_col, predicted_col, confidence_col = st.columns(3)
     with true_col:
-        true_class = _class_filter("True class", TRUE_KEY, focus)
+        true_class = _class_filter(t("evaluate.true_class"), TRUE_KEY, focus)
     with predicted_col:
-        predicted_class = _class_filter("Predicted class", PREDICTED_KEY, focus)
+        predicted_class = _class_filter(t("evaluate.predicted_class"), PREDICTED_KEY, focus)
     with confidence_col:
-        min_confidence = st.slider(
-            "Minimum confidence of the prediction", 0.0, 1.0, 0.0, 0.05, key=CONFIDENCE_KEY
-        )
+        min_confidence = st.slider(t("evaluate.min_confidence"), 0.0, 1.0, 0.0, 0.05, key=CONFIDENCE_KEY)
     return true_class, predicted_class, min_confidence
 
 
 def describe_gallery(true_class: int | None, predicted_class: int | None, focus: bool) -> str:
     """A sentence naming what the gallery shows."""
     if true_class is not None and true_class == predicted_class:
-        return f"Correctly classified **{CLASS_NAMES[true_class]}** images, least doubtful first."
-    any_class = "any class of the group" if focus else "any class"
-    true_name = CLASS_NAMES[true_class] if true_class is not None else any_class
-    predicted_name = CLASS_NAMES[predicted_class] if predicted_class is not None else any_class
-    return f"Mistakes: true **{true_name}**, predicted **{predicted_name}**. Most confident mistake first."
+        return t("evaluate.gallery_correct", name=class_name(true_class))
+    any_class = t("evaluate.any_class_of_group" if focus else "evaluate.any_class")
+    true_name = class_name(true_class) if true_class is not None else any_class
+    predicted_name = class_name(predicted_class) if predicted_class is not None else any_class
+    return t("evaluate.gallery_mistakes", true=true_name, predicted=predicted_name)
 
 
 def render_gallery_section(run: RunEvaluation, focus: bool) -> None:
     """Filters, then one page of matching test images with their probability bars."""
-    st.subheader("Gallery")
+    st.subheader(t("evaluate.gallery"))
     true_class, predicted_class, min_confidence = read_gallery_filters(focus)
     group = shown_classes(focus) if focus else None
     indices = error_analysis.select_gallery(
@@ -229,7 +259,7 @@ def render_gallery_section(run: RunEvaluation, focus: bool) -> None:
         run.predictions.probabilities,
         run.predictions.labels,
         GALLERY_KEY,
-        "No test images match these filters.",
+        t("evaluate.gallery_empty"),
     )
 
 
@@ -245,28 +275,25 @@ def render_accuracy_without_marked(run: RunEvaluation) -> None:
         without, excluded = label_review.accuracy_without(run.predictions, wrong)
     except ValueError:  # every test image is marked: no second figure to give
         return
-    images = "image whose label" if excluded == 1 else "images whose label"
-    st.caption(
-        f"{run.accuracy:.2%} · **{without:.2%}** without the {excluded:,} {images} you marked as "
-        "looking wrong (Suspicious labels tab)."
-    )
+    key = "evaluate.accuracy_without_one" if excluded == 1 else "evaluate.accuracy_without_many"
+    st.caption(t(key, accuracy=run.accuracy, without=without, excluded=excluded))
 
 
 def render_errors_tab(run: RunEvaluation) -> None:
     """Confusion matrix, the largest confusions and the gallery they open."""
     normalize_col, focus_col = st.columns(2)
     with normalize_col:
-        normalized = st.toggle("Row-normalised (% of each true class)", key=NORMALIZE_KEY)
+        normalized = st.toggle(t("evaluate.row_normalised"), key=NORMALIZE_KEY)
     with focus_col:
-        focus = st.toggle(f"Focus on {GROUP_NAMES}", key=FOCUS_KEY, on_change=_first_page)
+        focus = st.toggle(t("evaluate.focus", group=group_names()), key=FOCUS_KEY, on_change=_first_page)
     clear_choice_outside(shown_classes(focus))
     matrix_col, side_col = st.columns([3, 2])
     with matrix_col:
         render_matrix(run, focus, normalized)
     with side_col:
         accuracy_col, mistakes_col = st.columns(2)
-        accuracy_col.metric("Test accuracy", f"{run.accuracy:.2%}")
-        mistakes_col.metric("Misclassified test images", f"{len(run.mistakes):,}")
+        accuracy_col.metric(t("evaluate.test_accuracy"), f"{run.accuracy:.2%}")
+        mistakes_col.metric(t("evaluate.misclassified"), f"{len(run.mistakes):,}")
         render_accuracy_without_marked(run)
         render_top_confusions(run, focus)
     render_gallery_section(run, focus)
@@ -279,15 +306,32 @@ def focus_on_group() -> None:
     """One click from the metrics to the tops group's sub-matrix and its confusions."""
     reset_gallery()
     st.session_state[FOCUS_KEY] = True
-    st.session_state[TAB_KEY] = TABS[0]
+    st.session_state[TAB_KEY] = tab_label(TABS[0])
+
+
+METRIC_COLUMNS = {
+    "precision": "evaluate.column_precision",
+    "recall": "evaluate.column_recall",
+    "f1": "evaluate.column_f1",
+    "support": "evaluate.column_support",
+}
+
+
+def translated_class(name: str) -> str:
+    """An English class name (the metrics table's index) in the session's language."""
+    return class_name(CLASS_NAMES.index(name)) if name in CLASS_NAMES else name
 
 
 def style_metrics(table: pd.DataFrame, worst: list[str]) -> pd.io.formats.style.Styler:
-    """Percentages, with the rows of the worst classes highlighted."""
+    """Percentages, with the rows of the worst classes highlighted; class names and column
+    headers in the session's language (the table itself keeps its English names)."""
     highlight = "background-color: rgba(214, 39, 40, 0.18); font-weight: bold"
-    return table.style.format(
-        {"precision": "{:.1%}", "recall": "{:.1%}", "f1": "{:.1%}", "support": "{:,}"}
-    ).apply(lambda row: [highlight if row.name in worst else ""] * len(row), axis=1)
+    shown = table.rename(index=translated_class, columns=lambda column: t(METRIC_COLUMNS[column]))
+    worst_shown = [translated_class(name) for name in worst]
+    percent = {t(METRIC_COLUMNS[column]): "{:.1%}" for column in ("precision", "recall", "f1")}
+    return shown.style.format({**percent, t(METRIC_COLUMNS["support"]): "{:,}"}).apply(
+        lambda row: [highlight if row.name in worst_shown else ""] * len(row), axis=1
+    )
 
 
 def render_metrics_tab(run: RunEvaluation) -> None:
@@ -297,13 +341,14 @@ def render_metrics_tab(run: RunEvaluation) -> None:
     table_col, chart_col = st.columns([2, 3])
     with table_col:
         st.dataframe(style_metrics(table, worst), key="evaluate_metrics_table")
-        st.caption(f"Highlighted: the {len(worst)} classes with the lowest F1 ({', '.join(worst)}).")
+        names = ", ".join(translated_class(name) for name in worst)
+        st.caption(t("evaluate.highlighted", count=len(worst), names=names))
         st.button(
-            f"Focus on {GROUP_NAMES}",
+            t("evaluate.focus", group=group_names()),
             on_click=focus_on_group,
             key="evaluate_focus_button",
             icon=":material/center_focus_strong:",
         )
     with chart_col:
-        figure = evaluation_plots.plot_per_class_metrics(table)
+        figure = evaluation_plots.plot_per_class_metrics(table, t=t)
         st.plotly_chart(figure, key="evaluate_metrics_chart", config={"displayModeBar": False})

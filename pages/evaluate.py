@@ -16,12 +16,13 @@ from fmnist_ui import (
     evaluate_view,
     loaders,
 )
+from fmnist_ui.i18n import t
 from fmnist_ui.router import ensure_app_router
 
 ensure_app_router()
 
-st.title("Evaluate")
-st.caption("Where and why does a model fail? Click a cell of the confusion matrix to see its images.")
+st.title(t("evaluate.title"))
+st.caption(t("evaluate.caption"))
 
 records = loaders.finished_runs()
 if not records:
@@ -34,24 +35,24 @@ if run is None:
     st.stop()
 
 tabs = evaluate_view.open_tabs()
-with tabs["Confusion & gallery"]:
-    if tabs["Confusion & gallery"].open:
+with tabs["errors"]:
+    if tabs["errors"].open:
         evaluate_view.render_errors_tab(run)
-with tabs["Map"]:
-    if tabs["Map"].open:
+with tabs["map"]:
+    if tabs["map"].open:
         evaluate_map.render_map_tab(record, run)
-with tabs["Per-class metrics"]:
-    if tabs["Per-class metrics"].open:
+with tabs["metrics"]:
+    if tabs["metrics"].open:
         evaluate_view.render_metrics_tab(run)
-with tabs["Calibration"]:
-    if tabs["Calibration"].open:
+with tabs["calibration"]:
+    if tabs["calibration"].open:
         evaluate_calibration.render_calibration_tab(run)
-with tabs["Suspicious labels"]:
-    if tabs["Suspicious labels"].open:
+with tabs["suspicious"]:
+    if tabs["suspicious"].open:
         evaluate_suspicious.render_suspicious_tab(records)
-with tabs["Compare runs"]:
-    if tabs["Compare runs"].open:
+with tabs["compare"]:
+    if tabs["compare"].open:
         evaluate_compare.render_compare_tab(records, record.id)
-with tabs["Over time"]:
-    if tabs["Over time"].open:
+with tabs["over_time"]:
+    if tabs["over_time"].open:
         evaluate_compare.render_over_time_tab(record)
