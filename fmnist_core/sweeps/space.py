@@ -21,6 +21,7 @@ from typing import Any
 
 from fmnist_core.models import CHOICE_HYPERPARAMETERS, HYPERPARAMETERS
 from fmnist_core.sweeps.errors import SweepError
+from fmnist_core.words import Word
 
 KINDS = ("float", "int", "categorical")
 MAX_GRID_POINTS_PER_RANGE = 100  # an int range the grid sampler expands into its values
@@ -60,6 +61,13 @@ def _kind_of(key: str) -> type:
     if key not in HYPERPARAMETERS:
         raise ValueError(f"Unknown hyperparameter {key!r}; a sweep can vary: {varied_names()}.")
     return HYPERPARAMETERS[key][2]
+
+
+def param_word(key: str) -> str:
+    """A hyperparameter in an error: its key in English (as the command line spells it), its
+    name in another language (``error.sweep.param.*``)."""
+    known = key in HYPERPARAMETERS or key in CHOICE_HYPERPARAMETERS
+    return Word(f"error.sweep.param.{key}") if known else key
 
 
 def _allowed(key: str) -> str:
@@ -141,29 +149,35 @@ def check_param(key: str, param: Param) -> None:
         return
     limit_low, limit_high, kind, _ = HYPERPARAMETERS[key]
     if param.kind not in KINDS:
-        raise SweepError("error.sweep.unknown_kind", param=key, kind=repr(param.kind), kinds=", ".join(KINDS))
+        raise SweepError(
+            "error.sweep.unknown_kind", param=param_word(key), kind=repr(param.kind), kinds=", ".join(KINDS)
+        )
     values = param.choices if param.kind == "categorical" else (param.low, param.high)
     if not values:
-        raise SweepError("error.sweep.no_values", param=key)
+        raise SweepError("error.sweep.no_values", param=param_word(key))
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise SweepError("error.sweep.not_a_number", param=key, value=repr(value))
+            raise SweepError("error.sweep.not_a_number", param=param_word(key), value=repr(value))
         if not limit_low <= value <= limit_high:
-            raise SweepError("error.sweep.outside", param=key, value=value, low=limit_low, high=limit_high)
+            raise SweepError(
+                "error.sweep.outside", param=param_word(key), value=value, low=limit_low, high=limit_high
+            )
         if kind is int and value != int(value):
-            raise SweepError("error.sweep.whole_numbers", param=key, value=value)
+            raise SweepError("error.sweep.whole_numbers", param=param_word(key), value=value)
     if param.kind == "categorical":
         return
     if param.low >= param.high:
         code = "error.sweep.inverted_range" if param.low > param.high else "error.sweep.empty_range"
-        raise SweepError(code, param=key, low=param.low, high=param.high)
+        raise SweepError(code, param=param_word(key), low=param.low, high=param.high)
     if param.log and param.low <= 0:
-        raise SweepError("error.sweep.log_range", param=key, low=param.low)
+        raise SweepError("error.sweep.log_range", param=param_word(key), low=param.low)
 
 
 def _not_a_range(key: str) -> SweepError:
     example = ",".join(CHOICE_HYPERPARAMETERS[key][0][:2])
-    return SweepError("error.sweep.not_a_range", param=key, example=example, choices=_allowed(key))
+    return SweepError(
+        "error.sweep.not_a_range", param=param_word(key), example=example, choices=_allowed(key)
+    )
 
 
 def _check_choices(key: str, param: Param) -> None:
@@ -171,7 +185,9 @@ def _check_choices(key: str, param: Param) -> None:
     if param.kind != "categorical":
         raise _not_a_range(key)
     if not param.choices:
-        raise SweepError("error.sweep.no_choices", param=key, choices=_allowed(key))
+        raise SweepError("error.sweep.no_choices", param=param_word(key), choices=_allowed(key))
     for value in param.choices:
         if value not in CHOICE_HYPERPARAMETERS[key][0]:
-            raise SweepError("error.sweep.not_a_choice", param=key, value=repr(value), choices=_allowed(key))
+            raise SweepError(
+                "error.sweep.not_a_choice", param=param_word(key), value=repr(value), choices=_allowed(key)
+            )

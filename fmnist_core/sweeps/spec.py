@@ -11,7 +11,7 @@ from typing import Any
 
 from fmnist_core.models import get_model_spec
 from fmnist_core.sweeps.errors import SweepError
-from fmnist_core.sweeps.space import Param, check_param, parse_param, split_space
+from fmnist_core.sweeps.space import Param, check_param, param_word, parse_param, split_space
 from fmnist_core.training.config import SEED_RANGE, TRAIN_SAMPLES_RANGE, check_whole_number
 
 __all__ = ["NAME_PATTERN", "SAMPLERS", "Param", "SweepSpec", "check_sweep_name", "parse_param", "split_space"]
@@ -50,7 +50,9 @@ class SweepSpec:
         for key in (*self.space, *self.fixed):
             if key not in model.hyperparameters:
                 accepted = ", ".join(model.hyperparameters)
-                raise SweepError("error.sweep.not_taken", model=self.model, param=key, accepted=accepted)
+                raise SweepError(
+                    "error.sweep.not_taken", model=self.model, param=param_word(key), accepted=accepted
+                )
         for key, param in self.space.items():
             check_param(key, param)
         for key, value in self.fixed.items():
