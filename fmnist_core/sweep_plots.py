@@ -261,7 +261,7 @@ def plot_slices(
                 mode="markers",
                 marker={"color": color, "size": 9, "opacity": 0.8},
                 name=t(f"plot.sweep.state.{state}"),
-                legendgroup=state,
+                legendgroup=f"state-{state}",  # an id: the legend shows the name
                 showlegend=column == 1 and bool(chosen),
                 customdata=[row["trial"] for row in chosen],
                 hovertemplate=f"{hover}<extra></extra>",

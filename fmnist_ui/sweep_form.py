@@ -57,6 +57,17 @@ def setting_help(param: str) -> str:
     )
 
 
+def shown_names(choices: tuple[str, ...]) -> dict[str, str]:
+    """Each choice with its name in the session's language, fixed when the widget is drawn (a
+    ``format_func`` may be called later, outside the session)."""
+    return {choice: widgets.choice_name(choice) for choice in choices}
+
+
+def sampler_names(grid_ready: bool) -> dict[str, str]:
+    names = {sampler: t(f"sweep.sampler.{sampler}") for sampler in SAMPLERS}
+    return names if grid_ready else names | {"grid": t("sweep.sampler.grid_not_ready")}
+
+
 def key(model: str, param: str, part: str = "value") -> str:
     return f"sweep_{model}_{param}_{part}"
 
@@ -88,7 +99,7 @@ def search_widget(model: str, param: str) -> sweeps.Param | None:
         options = CHOICE_HYPERPARAMETERS[param][0]
         chosen = st.multiselect(
             t("sweep.choices_label", label=label), options, default=list(options),
-            format_func=widgets.choice_name, key=widget_key, help=setting_help(param),
+            format_func=shown_names(options).get, key=widget_key, help=setting_help(param),
         )  # fmt: skip
         kept = tuple(value for value in options if value in chosen)  # in the registry's order
         return sweeps.Param("categorical", choices=kept) if kept else None
@@ -188,9 +199,7 @@ def run_inputs(space: dict[str, sweeps.Param]) -> dict[str, Any]:
         sampler = st.radio(
             t("sweep.sampler_label"),
             SAMPLERS,
-            format_func=lambda name: t("sweep.sampler.grid_not_ready")
-            if name == "grid" and not grid_ready
-            else t(f"sweep.sampler.{name}"),
+            format_func=sampler_names(grid_ready).get,
             key="sweep_sampler",
             help=t("sweep.sampler_help"),
         )  # fmt: skip

@@ -62,7 +62,8 @@ def filter_widget(sweep: str, param: str, space: sweeps.Param) -> tuple[Any, Any
     key = f"sweep_filter_{sweep}_{param}"
     if is_choice(space):
         kept = st.multiselect(
-            label(param), space.choices, default=list(space.choices), format_func=widgets.choice_name, key=key
+            label(param), space.choices, default=list(space.choices), key=key,
+            format_func={value: widgets.choice_name(value) for value in space.choices}.get,
         )  # fmt: skip
         return frozenset(kept)
     if space.kind == "categorical":

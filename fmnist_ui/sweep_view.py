@@ -55,7 +55,10 @@ def pick_sweep(specs: list[sweeps.SweepSpec]) -> str:
     if st.session_state.get(PICK) not in by_name:
         st.session_state[PICK] = next(iter(by_name))
     name = st.selectbox(
-        t("sweep.pick"), list(by_name), format_func=lambda n: sweep_label(by_name[n]), key=PICK
+        t("sweep.pick"),
+        list(by_name),
+        format_func={n: sweep_label(spec) for n, spec in by_name.items()}.get,
+        key=PICK,
     )
     st.session_state[URL_SEEN] = st.query_params["sweep"] = name
     return name
