@@ -13,11 +13,12 @@ from fmnist_core import runs, sweeps
 from fmnist_core.data import NUM_TRAIN_IMAGES
 from fmnist_core.models import CHOICE_HYPERPARAMETERS, HYPERPARAMETERS, ModelSpec, get_model_spec, list_models
 from fmnist_ui import widgets
+from fmnist_ui.i18n import error_text, t
 
 MODEL_KEY = "sweep_model"
 NAME_KEY = "sweep_name"
 SUGGESTED = "sweep_name_suggested"  # the last name the form suggested, replaced while not edited
-SAMPLERS = {"tpe": "TPE (learns from earlier trials)", "random": "random", "grid": "grid (every combination)"}
+SAMPLERS = ("tpe", "random", "grid")  # named by the catalog's sweep.sampler.*
 LOG_LEARNING_RATES = (
     1e-5,
     2e-5,
@@ -46,17 +47,25 @@ RANGE_DEFAULTS = {
 }
 SLIDER_MAX = {"epochs": 30, "plateau_patience": 20}  # whole-number ranges: what a sweep needs
 FIXED_EPOCHS = 3  # a sweep trains many models: small by default
-HELP = {
-    "search": "Search: each trial draws a value from the range. Fixed: every trial uses this value.",
-    "trials": "How many models to train, one after the other.",
-    "sampler": "How each trial's values are chosen. TPE favours regions that scored well; random "
-    "draws uniformly (log-uniformly for the learning rate); grid tries every combination and needs "
-    "every searched parameter to be a set of values (batch size, optimizer, augmentation) or a "
-    "whole-number range (epochs, plateau patience).",
-    "prune": "Stops unpromising trials early on their per-epoch validation accuracy, compared with "
-    "earlier trials at the same epoch. A pruned trial is an ordinary run with status *pruned*.",
-    "seed": "Seeds the sampler and every trial's training: the same sweep gives the same trials again.",
-}
+
+
+def setting_help(param: str) -> str:
+    """A hyperparameter's help text: the Train page's, in the session's language (the registry's
+    English one until the shared widgets say it in every language)."""
+    return (
+        widgets.setting_help(param) if hasattr(widgets, "setting_help") else CHOICE_HYPERPARAMETERS[param][1]
+    )
+
+
+def shown_names(choices: tuple[str, ...]) -> dict[str, str]:
+    """Each choice with its name in the session's language, fixed when the widget is drawn (a
+    ``format_func`` may be called later, outside the session)."""
+    return {choice: widgets.choice_name(choice) for choice in choices}
+
+
+def sampler_names(grid_ready: bool) -> dict[str, str]:
+    names = {sampler: t(f"sweep.sampler.{sampler}") for sampler in SAMPLERS}
+    return names if grid_ready else names | {"grid": t("sweep.sampler.grid_not_ready")}
 
 
 def key(model: str, param: str, part: str = "value") -> str:
@@ -74,16 +83,12 @@ def suggest_name(model: str, taken: set[str]) -> str:
 def model_and_name(taken: set[str]) -> tuple[ModelSpec, str]:
     """The model picker and the sweep's name, prefilled with a free name until the user edits it."""
     st.session_state.setdefault(MODEL_KEY, "mlp")
-    name = st.selectbox("Model", list_models(), key=MODEL_KEY, help="The architecture every trial trains.")
+    name = st.selectbox(t("sweep.model"), list_models(), key=MODEL_KEY, help=t("sweep.model_help"))
     suggestion = suggest_name(name, taken)
     if st.session_state.get(NAME_KEY) in (None, "", st.session_state.get(SUGGESTED)):
         st.session_state[NAME_KEY] = suggestion
     st.session_state[SUGGESTED] = suggestion
-    sweep_name = st.text_input(
-        "Sweep name",
-        key=NAME_KEY,
-        help="Letters, digits, '-' and '_'. The trials are runs named after it; its link is ?sweep=NAME.",
-    )
+    sweep_name = st.text_input(t("sweep.name"), key=NAME_KEY, help=t("sweep.name_help"))
     return get_model_spec(name), sweep_name.strip()
 
 
@@ -93,28 +98,32 @@ def search_widget(model: str, param: str) -> sweeps.Param | None:
     if param in CHOICE_HYPERPARAMETERS:
         options = CHOICE_HYPERPARAMETERS[param][0]
         chosen = st.multiselect(
-            f"{label} choices", options, default=list(options), format_func=widgets.choice_name,
-            key=widget_key, help=CHOICE_HYPERPARAMETERS[param][1],
+            t("sweep.choices_label", label=label), options, default=list(options),
+            format_func=shown_names(options).get, key=widget_key, help=setting_help(param),
         )  # fmt: skip
         kept = tuple(value for value in options if value in chosen)  # in the registry's order
         return sweeps.Param("categorical", choices=kept) if kept else None
     low, high, kind, _ = HYPERPARAMETERS[param]
     if param == "learning_rate":
         chosen = st.select_slider(
-            f"{label} range (log scale)", LOG_LEARNING_RATES, value=(1e-4, 1e-2), format_func="{:g}".format,
+            t("sweep.log_range_label", label=label), LOG_LEARNING_RATES, value=(1e-4, 1e-2), format_func="{:g}".format,
             key=widget_key,
         )  # fmt: skip
         return sweeps.Param("float", chosen[0], chosen[1], log=True)
     if param == "batch_size":
-        chosen = st.multiselect(f"{label} values", widgets.BATCH_SIZES, default=[32, 64, 128], key=widget_key)
+        chosen = st.multiselect(
+            t("sweep.values_label", label=label), widgets.BATCH_SIZES, default=[32, 64, 128], key=widget_key
+        )
         return sweeps.Param("categorical", choices=tuple(sorted(chosen))) if chosen else None
     if kind is int:
         chosen = st.slider(
-            f"{label} range", int(low), SLIDER_MAX[param], RANGE_DEFAULTS[param], key=widget_key
+            t("sweep.range_label", label=label), int(low), SLIDER_MAX[param], RANGE_DEFAULTS[param], key=widget_key
         )  # fmt: skip
         return sweeps.Param("int", chosen[0], chosen[1])
     default = tuple(float(value) for value in RANGE_DEFAULTS.get(param, (low, high)))
-    chosen = st.slider(f"{label} range", float(low), float(high), default, step=0.05, key=widget_key)
+    chosen = st.slider(
+        t("sweep.range_label", label=label), float(low), float(high), default, step=0.05, key=widget_key
+    )
     return sweeps.Param("float", chosen[0], chosen[1])
 
 
@@ -143,7 +152,7 @@ def search_space_inputs(spec: ModelSpec) -> tuple[dict[str, sweeps.Param], dict[
             or st.session_state.get(key(spec.name, param), spec.defaults[param]) != spec.defaults[param]
             for param in improvements
         )
-        with st.expander("Improvements the tutorials suggest", icon=":material/tune:", expanded=changed):
+        with st.expander(t("sweep.improvements"), icon=":material/tune:", expanded=changed):
             for param in improvements:
                 param_row(spec, param, space, fixed, missing)
     return space, fixed, missing
@@ -157,15 +166,16 @@ def param_row(
     toggle, widget = st.columns([1, 4], vertical_alignment="center")
     with toggle:
         searched = st.toggle(
-            "search", value=param in SEARCHED, key=key(spec.name, param, "search"), help=HELP["search"]
-        )
+            t("sweep.search"), value=param in SEARCHED, key=key(spec.name, param, "search"),
+            help=t("sweep.search_help"),
+        )  # fmt: skip
     with widget:
         if not searched:
             fixed[param] = fixed_widget(spec, param)
         elif (chosen := search_widget(spec.name, param)) is not None:
             space[param] = chosen
         else:
-            missing.append(f"Choose at least one {widgets.LABELS[param].lower()} to search.")
+            missing.append(t("sweep.choose_one", label=widgets.LABELS[param].lower()))
 
 
 def grid_ready_param(param: sweeps.Param) -> bool:
@@ -181,20 +191,22 @@ def run_inputs(space: dict[str, sweeps.Param]) -> dict[str, Any]:
     grid_ready = bool(space) and all(grid_ready_param(param) for param in space.values())
     first, second, third = st.columns(3)
     with first:
-        trials = st.number_input("Trials", value=8, step=1, key="sweep_trials", help=HELP["trials"])
-        seed = st.number_input("Seed", value=0, step=1, key="sweep_seed", help=HELP["seed"])
+        trials = st.number_input(
+            t("sweep.trials"), value=8, step=1, key="sweep_trials", help=t("sweep.trials_help")
+        )
+        seed = st.number_input(t("sweep.seed"), value=0, step=1, key="sweep_seed", help=t("sweep.seed_help"))
     with second:
         sampler = st.radio(
-            "Sampler",
-            list(SAMPLERS),
-            format_func=lambda name: SAMPLERS[name] if name != "grid" or grid_ready else "grid (needs sets of values)",
+            t("sweep.sampler_label"),
+            SAMPLERS,
+            format_func=sampler_names(grid_ready).get,
             key="sweep_sampler",
-            help=HELP["sampler"],
+            help=t("sweep.sampler_help"),
         )  # fmt: skip
     with third:
-        prune = st.toggle("Prune unpromising trials", value=True, key="sweep_prune", help=HELP["prune"])
+        prune = st.toggle(t("sweep.prune"), value=True, key="sweep_prune", help=t("sweep.prune_help"))
         train_samples = st.number_input(
-            "Training images", value=NUM_TRAIN_IMAGES, step=1000, key="sweep_train_samples",
+            t("sweep.train_samples"), value=NUM_TRAIN_IMAGES, step=1000, key="sweep_train_samples",
             help=widgets.COMMON_HELP["train_samples"],
         )  # fmt: skip
     return {
@@ -209,7 +221,8 @@ def run_inputs(space: dict[str, sweeps.Param]) -> dict[str, Any]:
 def build_spec(
     name: str, spec: ModelSpec, space: dict[str, sweeps.Param], fixed: dict[str, Any], options: dict[str, Any]
 ) -> sweeps.SweepSpec:
-    """The sweep the form describes; raises ValueError with the reason when it cannot run."""
+    """The sweep the form describes; raises ValueError with the reason when it cannot run (a
+    coded error, said with ``error_text``)."""
     samples = int(options["train_samples"])
     return sweeps.SweepSpec(
         name=name,
@@ -235,8 +248,8 @@ def new_sweep_form(taken: set[str]) -> tuple[sweeps.SweepSpec | None, str | None
     if missing:
         return None, " ".join(missing)
     if name in taken:
-        return None, f"A sweep named {name!r} exists already: choose another name, or open it below."
+        return None, t("sweep.name_taken", name=repr(name))
     try:
         return build_spec(name, spec, space, fixed, options), None
     except ValueError as exc:
-        return None, str(exc)
+        return None, error_text(exc)

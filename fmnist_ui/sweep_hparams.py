@@ -16,10 +16,13 @@ import streamlit as st
 
 from fmnist_core import plots, runs, sweep_plots, sweeps
 from fmnist_ui import loaders, widgets
+from fmnist_ui.i18n import t
 
 MIN_IMPORTANCE_TRIALS = 3
 TOP_CURVES = 5
-TABLE_COLUMNS = ("best val accuracy", "test accuracy", "epochs done", "time", "evaluate")
+# The trial table's columns after the hyperparameters: language-neutral names, shown as the
+# catalog's sweep.column.<name> (the hyperparameters' columns are their labels, lower case).
+TABLE_COLUMNS = ("best_val_accuracy", "test_accuracy", "epochs_done", "time", "evaluate")
 
 
 def label(param: str) -> str:
@@ -59,7 +62,8 @@ def filter_widget(sweep: str, param: str, space: sweeps.Param) -> tuple[Any, Any
     key = f"sweep_filter_{sweep}_{param}"
     if is_choice(space):
         kept = st.multiselect(
-            label(param), space.choices, default=list(space.choices), format_func=widgets.choice_name, key=key
+            label(param), space.choices, default=list(space.choices), key=key,
+            format_func={value: widgets.choice_name(value) for value in space.choices}.get,
         )  # fmt: skip
         return frozenset(kept)
     if space.kind == "categorical":
@@ -90,8 +94,8 @@ def filter_ranges(sweep: str, space: dict[str, sweeps.Param]) -> dict[str, sweep
     ranges: dict[str, sweep_plots.Filter] = {}
     numbers = [param for param, searched in space.items() if not is_choice(searched)]
     choices = [param for param in space if param not in numbers]
-    with st.expander("Filter trials", icon=":material/filter_alt:"):
-        st.caption("The table below shows only the trials inside every range; the chart highlights them.")
+    with st.expander(t("sweep.filter"), icon=":material/filter_alt:"):
+        st.caption(t("sweep.filter_caption"))
         # sliders three to a row; the choices' multiselects two to a row, wide enough for their names
         for group, width in ((numbers, 3), (choices, 2)):
             columns = st.columns(width) if group else []
@@ -126,18 +130,38 @@ def shown_value(value: Any) -> Any:
     return widgets.choice_name(value) if isinstance(value, str) else value
 
 
+def state_name(state: str) -> str:
+    """A trial's state (``complete``, ``pruned``, ``running``, ``waiting``, ``failed``) in the
+    session's language; an unknown one as it is."""
+    return t(f"sweep.state.{state}") if state in TRIAL_STATES else state
+
+
+TRIAL_STATES = ("complete", "pruned", "running", "waiting", "failed")
+
+
+def column_names(params: list[str]) -> dict[str, str]:
+    """The trial table's column names as shown: language-neutral name -> the catalog's."""
+    return {
+        "trial": t("sweep.column.trial"),
+        "state": t("sweep.column.state"),
+        **{param: label(param).lower() for param in params},
+        **{column: t(f"sweep.column.{column}") for column in TABLE_COLUMNS},
+    }
+
+
 def trials_frame(rows: list[dict[str, Any]], params: list[str]) -> pd.DataFrame:
     """The trial table: state, values, accuracies, epochs, time and a link to Evaluate (its
-    columns even when no trial passes the filters)."""
-    columns = ["trial", "state", *(label(param).lower() for param in params), *TABLE_COLUMNS]
+    columns even when no trial passes the filters), with language-neutral column names
+    (``column_names`` gives the shown ones)."""
+    columns = ["trial", "state", *params, *TABLE_COLUMNS]
     return pd.DataFrame([
         {
             "trial": row["trial"],
-            "state": row["state"],
-            **{label(param).lower(): shown_value(row.get(param)) for param in params},
-            "best val accuracy": widgets.percent_cell(row[sweep_plots.OBJECTIVE]),
-            "test accuracy": widgets.percent_cell(row[sweep_plots.TEST]),
-            "epochs done": row["epochs done"],
+            "state": state_name(row["state"]),
+            **{param: shown_value(row.get(param)) for param in params},
+            "best_val_accuracy": widgets.percent_cell(row[sweep_plots.OBJECTIVE]),
+            "test_accuracy": widgets.percent_cell(row[sweep_plots.TEST]),
+            "epochs_done": row["epochs done"],
             "time": widgets.duration_text(row["seconds"]) if row["seconds"] is not None else "",
             "evaluate": f"/evaluate?run={row['run id']}" if opens_on_evaluate(row) else None,
         }
@@ -147,18 +171,19 @@ def trials_frame(rows: list[dict[str, Any]], params: list[str]) -> pd.DataFrame:
 
 def show_trials_table(rows: list[dict[str, Any]], params: list[str], key: str, numbers: list[str]) -> None:
     """The trial table; the columns of ``numbers`` (the searched numbers) in 3 significant digits."""
-    frame = trials_frame(rows, params)
+    names = column_names(params)
+    frame = trials_frame(rows, params).rename(columns=names)
     st.dataframe(
-        frame.style.format("{:.3g}", subset=[label(p).lower() for p in numbers], na_rep=""),
+        frame.style.format("{:.3g}", subset=[names[p] for p in numbers], na_rep=""),
         hide_index=True,
         key=key,
         column_config={
-            "evaluate": st.column_config.LinkColumn(
-                display_text="Evaluate", help="Study this trial's run: its confusion matrix and mistakes."
+            names["evaluate"]: st.column_config.LinkColumn(
+                display_text=t("sweep.evaluate_link"), help=t("sweep.evaluate_help")
             ),
-            "epochs done": st.column_config.NumberColumn(help="Epochs trained (a pruned trial stops early)."),
-            "best val accuracy": widgets.NUMBER_TEXT_COLUMN(),
-            "test accuracy": widgets.NUMBER_TEXT_COLUMN(),
+            names["epochs_done"]: st.column_config.NumberColumn(help=t("sweep.epochs_done_help")),
+            names["best_val_accuracy"]: widgets.NUMBER_TEXT_COLUMN(),
+            names["test_accuracy"]: widgets.NUMBER_TEXT_COLUMN(),
         },
     )
 
@@ -167,23 +192,22 @@ def show_hparams(status: sweeps.SweepStatus) -> None:
     """Filters, parallel coordinates, the filtered table, slices, importances and top curves."""
     spec, rows = status.spec, sweep_plots.trial_rows(status.trials)
     if not rows:
-        st.info(
-            "No trial has started yet: the table fills as the worker runs them.",
-            icon=":material/hourglass_top:",
-        )
+        st.info(t("sweep.no_trials"), icon=":material/hourglass_top:")
         return
     params = {param: bool(searched.log) for param, searched in spec.space.items()}
     choices = choices_shown(spec.space)
     ranges = filter_ranges(spec.name, spec.space)
     shown = sweep_plots.filter_rows(rows, ranges)
-    st.markdown("**Trials**")
+    st.markdown(t("sweep.trials_heading"))
     if any(row["state"] in sweep_plots.PLOTTED_STATES for row in rows):
-        figure = sweep_plots.plot_parallel_coordinates(rows, params, ranges, choices)
+        figure = sweep_plots.plot_parallel_coordinates(rows, params, ranges, choices, t=t)
         st.plotly_chart(
             figure, key=f"sweep_parcoords_{spec.name}", on_select="rerun", config=widgets.NO_TOOLBAR
         )
-    filtered = f" inside the filters ({describe(ranges)})" if ranges else ""
-    st.caption(f"{len(shown)} of {len(rows)} trials{filtered}.")
+    if ranges:
+        st.caption(t("sweep.shown_filtered", shown=len(shown), total=len(rows), filters=describe(ranges)))
+    else:
+        st.caption(t("sweep.shown", shown=len(shown), total=len(rows)))
     numbers = [param for param in params if param not in choices]
     show_trials_table(shown, list(params), key=f"sweep_trials_{spec.name}", numbers=numbers)
     show_slices_and_importances(spec, rows, params, choices)
@@ -197,11 +221,13 @@ def describe(ranges: dict[str, sweep_plots.Filter]) -> str:
         if isinstance(kept, frozenset):
             names = sorted(widgets.choice_name(value) for value in kept)
             parts.append(
-                f"{label(param).lower()} {' or '.join(names)}" if names else f"no {label(param).lower()}"
+                t("sweep.filter_choices", label=label(param).lower(), names=t("sweep.or").join(names))
+                if names
+                else t("sweep.filter_none", label=label(param).lower())
             )
         else:
-            parts.append(f"{label(param).lower()} {kept[0]:g} to {kept[1]:g}")
-    return ", ".join(parts)
+            parts.append(t("sweep.filter_range", label=label(param).lower(), low=kept[0], high=kept[1]))
+    return t("sweep.list_separator").join(parts)
 
 
 def show_slices_and_importances(
@@ -210,36 +236,30 @@ def show_slices_and_importances(
     scored = [row for row in rows if row["state"] in sweep_plots.PLOTTED_STATES]
     if not scored or not params:
         return
-    st.markdown("**Validation accuracy against each hyperparameter**")
+    st.markdown(t("sweep.slices_heading"))
     st.plotly_chart(
-        sweep_plots.plot_slices(rows, params, choices),
+        sweep_plots.plot_slices(rows, params, choices, t=t),
         key=f"sweep_slices_{spec.name}",
         config=widgets.NO_TOOLBAR,
     )
-    st.markdown("**Parameter importances**")
+    st.markdown(t("sweep.importances_heading"))
     complete = sum(row["state"] == "complete" for row in rows)
     if complete < MIN_IMPORTANCE_TRIALS:
-        st.caption(
-            f"Importances need at least {MIN_IMPORTANCE_TRIALS} complete trials; this sweep has {complete} so far."
-        )
+        st.caption(t("sweep.importances_too_few", needed=MIN_IMPORTANCE_TRIALS, complete=complete))
         return
     importances, problem = loaders.sweep_importances(spec.name, complete)
     if problem:
-        st.caption(f"Importances cannot be computed: {problem}")
+        st.caption(t("sweep.importances_failed", problem=problem))
         return
     if not importances:
-        st.caption(
-            "Importances compare two or more searched hyperparameters: search more than one to see them."
-        )
+        st.caption(t("sweep.importances_one_param"))
         return
     st.plotly_chart(
-        sweep_plots.plot_importances(importances),
+        sweep_plots.plot_importances(importances, t=t),
         key=f"sweep_importances_{spec.name}",
         config=widgets.NO_TOOLBAR,
     )
-    st.caption(
-        "Each hyperparameter's share of the variation in validation accuracy across the complete trials (fANOVA)."
-    )
+    st.caption(t("sweep.importances_caption"))
 
 
 def show_top_curves(rows: list[dict[str, Any]]) -> None:
@@ -251,8 +271,10 @@ def show_top_curves(rows: list[dict[str, Any]]) -> None:
         except ValueError:  # its run was deleted
             continue
         if history:
-            histories[f"trial {row['trial']} · {row[sweep_plots.OBJECTIVE]:.1%}"] = history
+            histories[t("sweep.curve_name", trial=row["trial"], accuracy=row[sweep_plots.OBJECTIVE])] = (
+                history
+            )
     if histories:
-        st.markdown(f"**Validation accuracy of the best {len(histories)} trials**")
+        st.markdown(t("sweep.curves_heading", count=len(histories)))
         figure = plots.plot_runs_overlay(histories, "accuracy", show_training=False)
         st.plotly_chart(figure, key="sweep_top_curves", config=widgets.NO_TOOLBAR)

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fmnist_core import sweep_plots, sweeps
+from fmnist_core import sweep_plots, sweeps, words
+from fmnist_core.words import Word
 from fmnist_ui import sweep_hparams, train_view, widgets
+from fmnist_ui.i18n import error_text, t, url_params, when
 
 PICK = "sweep_choice"
 URL_SEEN = "sweep_url_seen"  # the ?sweep= value already honoured, so a later pick is not undone
+# state -> (badge colour, icon); the word is the catalog's sweep.badge.<state>
 STATE_BADGES = {
-    "running": ":orange-badge[:material/progress_activity: running]",
-    "stopping": ":orange-badge[:material/hourglass_top: stopping after this trial]",
-    "stopped": ":gray-badge[:material/stop_circle: stopped]",
-    "done": ":green-badge[:material/check_circle: done]",
-    "idle": ":gray-badge[:material/pause_circle: not running]",
+    "running": ("orange", ":material/progress_activity:"),
+    "stopping": ("orange", ":material/hourglass_top:"),
+    "stopped": ("gray", ":material/stop_circle:"),
+    "done": ("green", ":material/check_circle:"),
+    "idle": ("gray", ":material/pause_circle:"),
 }
 WORKER_COMMAND = ".venv/bin/python -m fmnist_core sweep work {name} --storage postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE"
 
@@ -30,14 +33,14 @@ def start_sweep(spec: sweeps.SweepSpec) -> None:
         sweeps.create_sweep(spec)
         sweeps.launch_sweep_worker(spec.name)
     except (ValueError, OSError) as exc:
-        st.error(f"The sweep did not start: {exc}", icon=":material/block:")
+        st.error(t("sweep.not_started", error=error_text(exc)), icon=":material/block:")
         return
     st.session_state[PICK] = st.session_state[URL_SEEN] = st.query_params["sweep"] = spec.name
-    st.toast(f"Started sweep {spec.name}", icon=":material/rocket_launch:")
+    st.toast(t("sweep.started", name=spec.name), icon=":material/rocket_launch:")
 
 
 def sweep_label(spec: sweeps.SweepSpec) -> str:
-    return f"{spec.name} · {spec.model} · {spec.trials} trials · {spec.created_at[:16].replace('T', ' ')}"
+    return t("sweep.label", name=spec.name, model=spec.model, trials=spec.trials, date=when(spec.created_at))
 
 
 def pick_sweep(specs: list[sweeps.SweepSpec]) -> str:
@@ -46,18 +49,29 @@ def pick_sweep(specs: list[sweeps.SweepSpec]) -> str:
     by_name = {spec.name: spec for spec in ordered}
     requested = st.query_params.get("sweep")
     if requested and requested not in by_name:
-        st.error(f"There is no sweep named {requested!r}: pick one below.", icon=":material/link_off:")
+        st.error(t("sweep.no_such_sweep", name=repr(requested)), icon=":material/link_off:")
     elif requested and requested != st.session_state.get(URL_SEEN):
         st.session_state[PICK] = st.session_state[URL_SEEN] = requested
     if st.session_state.get(PICK) not in by_name:
         st.session_state[PICK] = next(iter(by_name))
-    name = st.selectbox("Sweep", list(by_name), format_func=lambda n: sweep_label(by_name[n]), key=PICK)
+    name = st.selectbox(
+        t("sweep.pick"),
+        list(by_name),
+        format_func={n: sweep_label(spec) for n, spec in by_name.items()}.get,
+        key=PICK,
+    )
     st.session_state[URL_SEEN] = st.query_params["sweep"] = name
     return name
 
 
 def images_text(spec: sweeps.SweepSpec) -> str:
-    return f"{spec.train_samples:,} training images" if spec.train_samples else "all training images"
+    return t("sweep.images", count=spec.train_samples) if spec.train_samples else t("sweep.all_images")
+
+
+def state_badge(state: str) -> str:
+    """The sweep's state as a coloured badge (``state_of``)."""
+    color, icon = STATE_BADGES[state]
+    return f":{color}-badge[{icon} {t(f'sweep.badge.{state}')}]"
 
 
 def state_of(status: sweeps.SweepStatus) -> str:
@@ -92,36 +106,45 @@ def show_sweep(name: str) -> None:
 def render_status(status: sweeps.SweepStatus) -> None:
     """Headline, counts, problem, Stop / Resume and the best trial so far."""
     spec, rows = status.spec, sweep_plots.trial_rows(status.trials)
-    st.subheader(f"{spec.name} {STATE_BADGES[state_of(status)]}")
+    st.subheader(f"{spec.name} {state_badge(state_of(status))}")
     counts = {state: sum(row["state"] == state for row in rows) for state in sweep_plots.STATE_COLORS}
-    st.caption(
-        f"{spec.model} · {spec.sampler} sampler · pruning {'on' if spec.prune else 'off'} · "
-        f"{counts['complete']} complete, {counts['pruned']} pruned of {spec.trials} trials · "
-        f"{images_text(spec)} · seed {spec.seed}"
-        + (f" · {spec.epochs} epochs" if spec.epochs else "")
-        + "".join(
-            f" · {widgets.LABELS.get(k, k).lower()} {widgets.setting_text(v)}"
-            for k, v in spec.fixed.items()
-            if v != widgets.DEFAULT_IMPROVEMENTS.get(k)  # the improvements only when used
-        )
-    )
+    parts = [
+        spec.model,
+        t("sweep.summary_sampler", sampler=Word(f"sweep.sampler_short.{spec.sampler}")),
+        t("sweep.summary_pruning_on") if spec.prune else t("sweep.summary_pruning_off"),
+        t("sweep.summary_counts", complete=counts["complete"], pruned=counts["pruned"], trials=spec.trials),
+        images_text(spec),
+        t("sweep.summary_seed", seed=spec.seed),
+    ]
+    if spec.epochs:
+        parts.append(t("sweep.summary_epochs", epochs=spec.epochs))
+    parts += [
+        t("sweep.summary_fixed", label=widgets.LABELS.get(k, k).lower(), value=widgets.setting_text(v))
+        for k, v in spec.fixed.items()
+        if v != widgets.DEFAULT_IMPROVEMENTS.get(k)  # the improvements only when used
+    ]
+    st.caption(" · ".join(parts))
     if status.problem:
-        st.error(f"**The sweep's study cannot be read.** {status.problem}", icon=":material/error:")
+        st.error(t("sweep.unreadable", problem=problem_text(status)), icon=":material/error:")
     controls(status)
     best = sweep_plots.best_row(rows)
     if best:
         show_best(best, list(spec.space))
 
 
+def problem_text(status: sweeps.SweepStatus) -> str:
+    """Why the sweep's study cannot be read, and where its trials come from instead."""
+    if isinstance(status.problem_error, words.CodedError):
+        return t("sweep.problem_from_runs", error=error_text(status.problem_error))
+    return status.problem
+
+
 def controls(status: sweeps.SweepStatus) -> None:
     """Stop while it runs; Resume once stopped. PostgreSQL sweeps say how to run their workers."""
     name = status.spec.name
     if is_remote(status.spec):
-        st.info(
-            "This sweep's study lives in PostgreSQL, whose password is not stored, so its workers run "
-            f"from the command line, one per machine that shares the artifacts folder:\n\n```\n{WORKER_COMMAND.format(name=name)}\n```",
-            icon=":material/terminal:",
-        )
+        command = WORKER_COMMAND.format(name=name)
+        st.info(t("sweep.remote", command=f"```\n{command}\n```"), icon=":material/terminal:")
     if status.active and not status.stopped:
         stop_button(name)
     elif not status.active and not status.done and not is_remote(status.spec):
@@ -130,8 +153,7 @@ def controls(status: sweeps.SweepStatus) -> None:
 
 def stop_button(name: str) -> None:
     if st.button(
-        "Stop sweep", key="sweep_stop", icon=":material/stop_circle:",
-        help="The current trial stops after its batch and no new trial starts.",
+        t("sweep.stop"), key="sweep_stop", icon=":material/stop_circle:", help=t("sweep.stop_help"),
     ):  # fmt: skip
         sweeps.stop_sweep(name)
         st.rerun()
@@ -139,13 +161,12 @@ def stop_button(name: str) -> None:
 
 def resume_button(name: str) -> None:
     if st.button(
-        "Resume", key="sweep_resume", icon=":material/play_arrow:",
-        help="Starts a worker again: it runs the remaining trials.",
+        t("sweep.resume"), key="sweep_resume", icon=":material/play_arrow:", help=t("sweep.resume_help"),
     ):  # fmt: skip
         try:
             sweeps.resume_sweep(name)
         except (ValueError, OSError) as exc:
-            st.error(f"The sweep did not resume: {exc}", icon=":material/block:")
+            st.error(t("sweep.not_resumed", error=error_text(exc)), icon=":material/block:")
             return
         st.rerun()
 
@@ -153,19 +174,24 @@ def resume_button(name: str) -> None:
 def show_best(best: dict, params: list[str]) -> None:
     """The best trial so far, with its values and a link to study its run on Evaluate."""
     values = " · ".join(
-        f"{widgets.LABELS.get(p, p).lower()} {sweep_hparams.value_text(best[p])}"
+        t(
+            "sweep.summary_fixed",
+            label=widgets.LABELS.get(p, p).lower(),
+            value=sweep_hparams.value_text(best[p]),
+        )
         for p in params
         if best.get(p) is not None
     )
-    test = f", test accuracy **{best['test accuracy']:.2%}**" if best.get("test accuracy") is not None else ""
+    tested = best.get(sweep_plots.TEST) is not None
+    test = t("sweep.best_test", accuracy=best[sweep_plots.TEST]) if tested else ""
     st.success(
-        f"**Best so far: trial {best['trial']}**, validation accuracy **{best['val accuracy']:.2%}**{test} · {values}",
+        t("sweep.best", trial=best["trial"], accuracy=best[sweep_plots.OBJECTIVE], test=test, values=values),
         icon=":material/emoji_events:",
     )
-    if best.get("test accuracy") is not None and best.get("run id"):
+    if tested and best.get("run id"):
         st.page_link(
             "pages/evaluate.py",
-            label=f"Study trial {best['trial']} on Evaluate",
+            label=t("sweep.study_best", trial=best["trial"]),
             icon=":material/grid_on:",
-            query_params={"run": best["run id"]},
+            query_params={"run": best["run id"], **url_params()},
         )

@@ -5,21 +5,18 @@ import streamlit as st
 
 from fmnist_core import sweeps
 from fmnist_ui import sweep_form, sweep_view, widgets
+from fmnist_ui.i18n import t
 from fmnist_ui.router import ensure_app_router
 
 ensure_app_router()
 
-st.title("Hyperparameter sweep")
-st.caption(
-    "A sweep trains one model many times with values drawn from ranges, in a separate process: "
-    "refreshing the page or opening a second tab never stops it. Each trial is a run that every "
-    "other page can open."
-)
+st.title(t("sweep.title"))
+st.caption(t("sweep.intro"))
 
 existing = sweeps.list_sweeps()
-with st.expander("New sweep", expanded=not existing, icon=":material/add_circle:"):
+with st.expander(t("sweep.new"), expanded=not existing, icon=":material/add_circle:"):
     spec, problem = sweep_form.new_sweep_form({sweep.name for sweep in existing})
-    if widgets.start_button("Start sweep", "sweep_start", problem, verb="start"):
+    if widgets.start_button(t("sweep.start"), "sweep_start", problem, verb="start"):
         sweep_view.start_sweep(spec)
 
 st.divider()
@@ -27,4 +24,4 @@ existing = sweeps.list_sweeps()
 if existing:
     sweep_view.show_sweep(sweep_view.pick_sweep(existing))
 else:
-    st.info("No sweeps yet: define one above and press **Start sweep**.", icon=":material/info:")
+    st.info(t("sweep.none_yet"), icon=":material/info:")

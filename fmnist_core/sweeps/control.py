@@ -20,6 +20,7 @@ from pathlib import Path
 
 from fmnist_core import runs
 from fmnist_core.atomic_files import atomic_write_json, read_json
+from fmnist_core.sweeps.errors import SweepError
 from fmnist_core.sweeps.folders import load_sweep
 from fmnist_core.sweeps.storage import sweep_dir
 from fmnist_core.training.reporting import every
@@ -92,10 +93,7 @@ def launch_sweep_worker(name: str, artifacts: str | os.PathLike | None = None) -
     """
     spec = load_sweep(name, artifacts)
     if spec.storage:
-        raise ValueError(
-            f"Sweep {name!r} keeps its trials in PostgreSQL ({spec.storage}), whose password is not "
-            f"stored: run `python -m fmnist_core sweep work {name} --storage URL` on each machine."
-        )
+        raise SweepError("error.sweep.remote_worker", name=repr(name), bare=name, storage=spec.storage)
     folder = sweep_dir(name, artifacts)
     root = runs.artifacts_root(artifacts)
     with open(folder / "worker.log", "ab") as log:

@@ -15,6 +15,7 @@ import optuna
 
 from fmnist_core import runs
 from fmnist_core.atomic_files import atomic_write_json, read_json
+from fmnist_core.sweeps.errors import SweepError
 from fmnist_core.sweeps.spec import NAME_PATTERN, SweepSpec
 from fmnist_core.sweeps.storage import open_storage, redact_url, sweep_dir, sweeps_dir
 
@@ -47,9 +48,8 @@ def create_sweep(
     ).validate()
     folder = sweep_dir(spec.name, artifacts)
     if folder.exists():
-        raise ValueError(
-            f"A sweep named {spec.name!r} already exists in {folder.parent}; choose another name, "
-            f"or continue it with `sweep work {spec.name}`."
+        raise SweepError(
+            "error.sweep.exists", name=repr(spec.name), folder=str(folder.parent), bare=spec.name
         )
     storage = open_storage(spec.name, artifacts, storage_url) if storage_url else None
     folder.mkdir(parents=True)
@@ -58,10 +58,7 @@ def create_sweep(
         try:
             optuna.create_study(study_name=spec.name, storage=storage, direction="maximize")
         except optuna.exceptions.DuplicatedStudyError:
-            raise ValueError(
-                f"The storage {spec.storage} already holds a study named {spec.name!r} (from another "
-                "artifacts directory?); choose another sweep name."
-            ) from None
+            raise SweepError("error.sweep.study_exists", storage=spec.storage, name=repr(spec.name)) from None
         atomic_write_json(folder / "sweep.json", spec.to_dict())
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -74,10 +71,10 @@ def load_sweep(name: str, artifacts: str | os.PathLike | None = None) -> SweepSp
     path = sweep_dir(name, artifacts) / "sweep.json"
     if not path.parent.is_dir():
         known = ", ".join(spec.name for spec in list_sweeps(artifacts)) or "none yet"
-        raise ValueError(f"No sweep named {name!r} in {path.parent.parent} (sweeps: {known}).")
+        raise SweepError("error.sweep.unknown", name=repr(name), folder=str(path.parent.parent), known=known)
     problem = damage_of(path)
     if problem:
-        raise ValueError(f"Sweep {name!r} cannot be read: {problem}.")
+        raise SweepError("error.sweep.unreadable", name=repr(name), problem=problem)
     return SweepSpec.from_dict(read_json(path))
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fmnist_core.models import CHOICE_HYPERPARAMETERS, HYPERPARAMETERS
+from fmnist_core.sweeps.errors import SweepError
+from fmnist_core.words import Word
 
 KINDS = ("float", "int", "categorical")
 MAX_GRID_POINTS_PER_RANGE = 100  # an int range the grid sampler expands into its values
@@ -43,10 +45,8 @@ class Param:
             return list(self.choices)
         if self.kind == "int" and not self.log and self.high - self.low < MAX_GRID_POINTS_PER_RANGE:
             return list(range(int(self.low), int(self.high) + 1))
-        raise ValueError(
-            f"the grid sampler cannot search the range {self.low}:{self.high}"
-            f"{':log' if self.log else ''}; give a list of values instead (e.g. 0.001,0.01,0.1)."
-        )
+        log = ":log" if self.log else ""
+        raise SweepError("error.sweep.grid_range", low=self.low, high=self.high, log=log)
 
 
 def varied_names() -> str:
@@ -61,6 +61,13 @@ def _kind_of(key: str) -> type:
     if key not in HYPERPARAMETERS:
         raise ValueError(f"Unknown hyperparameter {key!r}; a sweep can vary: {varied_names()}.")
     return HYPERPARAMETERS[key][2]
+
+
+def param_word(key: str) -> str:
+    """A hyperparameter in an error: its key in English (as the command line spells it), its
+    name in another language (``error.sweep.param.*``)."""
+    known = key in HYPERPARAMETERS or key in CHOICE_HYPERPARAMETERS
+    return Word(f"error.sweep.param.{key}") if known else key
 
 
 def _allowed(key: str) -> str:
@@ -142,38 +149,34 @@ def check_param(key: str, param: Param) -> None:
         return
     limit_low, limit_high, kind, _ = HYPERPARAMETERS[key]
     if param.kind not in KINDS:
-        raise ValueError(f"{key}: unknown kind {param.kind!r}; expected one of {', '.join(KINDS)}.")
+        raise SweepError(
+            "error.sweep.unknown_kind", param=param_word(key), kind=repr(param.kind), kinds=", ".join(KINDS)
+        )
     values = param.choices if param.kind == "categorical" else (param.low, param.high)
     if not values:
-        raise ValueError(f"{key}: the list of values is empty; give at least one value.")
+        raise SweepError("error.sweep.no_values", param=param_word(key))
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"{key}: {value!r} is not a number.")
+            raise SweepError("error.sweep.not_a_number", param=param_word(key), value=repr(value))
         if not limit_low <= value <= limit_high:
-            raise ValueError(
-                f"{key}: {value} is outside the allowed range {limit_low} to {limit_high}; "
-                "choose values within it."
+            raise SweepError(
+                "error.sweep.outside", param=param_word(key), value=value, low=limit_low, high=limit_high
             )
         if kind is int and value != int(value):
-            raise ValueError(f"{key} takes whole numbers, got {value}.")
+            raise SweepError("error.sweep.whole_numbers", param=param_word(key), value=value)
     if param.kind == "categorical":
         return
     if param.low >= param.high:
-        raise ValueError(
-            f"{key}: the range {param.low}:{param.high} is empty or inverted; LOW must be below "
-            f"HIGH (e.g. {key}={param.high}:{param.low})."
-            if param.low > param.high
-            else f"{key}: the range {param.low}:{param.high} is empty; give LOW below HIGH, or a "
-            f"single value {key}={param.low} to fix it."
-        )
+        code = "error.sweep.inverted_range" if param.low > param.high else "error.sweep.empty_range"
+        raise SweepError(code, param=param_word(key), low=param.low, high=param.high)
     if param.log and param.low <= 0:
-        raise ValueError(f"{key}: a log range must start above 0, got {param.low}; drop ':log' or raise LOW.")
+        raise SweepError("error.sweep.log_range", param=param_word(key), low=param.low)
 
 
-def _not_a_range(key: str) -> ValueError:
-    return ValueError(
-        f"{key} is a choice, not a number: list the choices to search, e.g. "
-        f"{key}={','.join(CHOICE_HYPERPARAMETERS[key][0][:2])} (choices: {_allowed(key)})."
+def _not_a_range(key: str) -> SweepError:
+    example = ",".join(CHOICE_HYPERPARAMETERS[key][0][:2])
+    return SweepError(
+        "error.sweep.not_a_range", param=param_word(key), example=example, choices=_allowed(key)
     )
 
 
@@ -182,7 +185,9 @@ def _check_choices(key: str, param: Param) -> None:
     if param.kind != "categorical":
         raise _not_a_range(key)
     if not param.choices:
-        raise ValueError(f"{key}: the list of choices is empty; give at least one of: {_allowed(key)}.")
+        raise SweepError("error.sweep.no_choices", param=param_word(key), choices=_allowed(key))
     for value in param.choices:
         if value not in CHOICE_HYPERPARAMETERS[key][0]:
-            raise ValueError(f"{key}: {value!r} is not one of its choices; choose from {_allowed(key)}.")
+            raise SweepError(
+                "error.sweep.not_a_choice", param=param_word(key), value=repr(value), choices=_allowed(key)
+            )

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from fmnist_core.models import get_model_spec
-from fmnist_core.sweeps.space import Param, check_param, parse_param, split_space
+from fmnist_core.sweeps.errors import SweepError
+from fmnist_core.sweeps.space import Param, check_param, param_word, parse_param, split_space
 from fmnist_core.training.config import SEED_RANGE, TRAIN_SAMPLES_RANGE, check_whole_number
 
 __all__ = ["NAME_PATTERN", "SAMPLERS", "Param", "SweepSpec", "check_sweep_name", "parse_param", "split_space"]
@@ -48,8 +49,9 @@ class SweepSpec:
         model = get_model_spec(self.model)
         for key in (*self.space, *self.fixed):
             if key not in model.hyperparameters:
-                raise ValueError(
-                    f"{self.model} does not take {key}; it accepts: {', '.join(model.hyperparameters)}."
+                accepted = ", ".join(model.hyperparameters)
+                raise SweepError(
+                    "error.sweep.not_taken", model=self.model, param=param_word(key), accepted=accepted
                 )
         for key, param in self.space.items():
             check_param(key, param)
@@ -60,9 +62,9 @@ class SweepSpec:
             or not isinstance(self.trials, int)
             or not 1 <= self.trials <= MAX_TRIALS
         ):
-            raise ValueError(f"trials must be a whole number from 1 to {MAX_TRIALS}, got {self.trials!r}.")
+            raise SweepError("error.sweep.trials", high=MAX_TRIALS, value=repr(self.trials))
         if self.epochs is not None and "epochs" in (*self.space, *self.fixed):
-            raise ValueError("epochs is given both as --epochs and as --param; give it once.")
+            raise SweepError("error.sweep.epochs_twice")
         if self.epochs is not None:
             check_param("epochs", Param("categorical", choices=(self.epochs,)))
         if self.train_samples is not None:
@@ -80,22 +82,16 @@ class SweepSpec:
             else self.fixed.get("validation_split", defaults.get("validation_split"))
         )
         if not lowest:
-            raise ValueError(
-                f"trials are scored on validation accuracy, but validation_split can be {lowest}; "
-                "give validation_split above 0 (e.g. --param validation_split=0.1)."
-            )
+            raise SweepError("error.sweep.no_validation", lowest=lowest)
 
     def _check_sampler(self) -> None:
         if self.sampler not in SAMPLERS:
-            raise ValueError(f"Unknown sampler {self.sampler!r}; choose one of {', '.join(SAMPLERS)}.")
+            raise SweepError("error.sweep.sampler", sampler=repr(self.sampler), samplers=", ".join(SAMPLERS))
         if self.sampler != "grid":
             return
         points = math.prod(len(param.grid_values()) for param in self.space.values())
         if self.trials > points:
-            raise ValueError(
-                f"the grid has {points} combinations but {self.trials} trials were asked; "
-                f"use --trials {points} or fewer, or add values."
-            )
+            raise SweepError("error.sweep.grid_too_small", points=points, trials=self.trials)
 
     def to_dict(self) -> dict[str, Any]:
         values = asdict(self)
@@ -120,8 +116,5 @@ class SweepSpec:
 def check_sweep_name(name: str) -> str:
     """Returns ``name`` when it is a safe folder name; ValueError otherwise."""
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        raise ValueError(
-            f"{name!r} is not a valid sweep name: use 1-64 lower-case letters, digits, '-' or '_', "
-            "starting with a letter or digit (e.g. mlp-lr)."
-        )
+        raise SweepError("error.sweep.bad_name", name=repr(name))
     return name

@@ -18,6 +18,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from fmnist_core import run_summary, runs
 from fmnist_core.sweeps.control import stop_flag, worker_active
+from fmnist_core.sweeps.errors import SweepStorageError
 from fmnist_core.sweeps.folders import load_sweep
 from fmnist_core.sweeps.spec import SweepSpec
 from fmnist_core.sweeps.storage import load_study_from, open_storage
@@ -64,7 +65,8 @@ class SweepStatus:
     done: bool
     active: bool
     best: TrialRow | None
-    problem: str | None = None
+    problem: str | None = None  # why the study cannot be read, in English (``problem_error`` coded)
+    problem_error: BaseException | None = None
 
 
 def _run_seconds(record: runs.RunRecord) -> float | None:
@@ -136,14 +138,14 @@ def sweep_status(
         ValueError: no such sweep, or its ``sweep.json`` is damaged.
     """
     spec = load_sweep(name, artifacts)
-    problem = None
+    problem, problem_error = None, None
     try:
         storage = open_storage(name, artifacts, storage_url or spec.storage)
         study = load_study_from(spec, storage, root=artifacts)
         trials = [trial for trial in study.get_trials(deepcopy=False) if not trial.user_attrs.get("surplus")]
         rows = [trial_row(trial, artifacts) for trial in trials]
     except (RuntimeError, ValueError) as exc:
-        problem = f"{exc} The trials below are read from the sweep's runs."
+        problem, problem_error = f"{exc} The trials below are read from the sweep's runs.", exc
         rows = rows_from_runs(spec, artifacts)
     counted = sum(row.state in ("complete", "pruned") for row in rows)
     running = any(row.state == "running" for row in rows)
@@ -156,6 +158,7 @@ def sweep_status(
         active=worker_active(name, artifacts) or (running and _any_run_alive(rows, artifacts)),
         best=max(complete, key=lambda row: row.value) if complete else None,
         problem=problem,
+        problem_error=problem_error,
     )
 
 
@@ -189,4 +192,4 @@ def param_importances(
     try:
         return dict(optuna.importance.get_param_importances(study, evaluator=evaluator))
     except (ValueError, RuntimeError) as exc:
-        raise RuntimeError(f"Optuna could not compute the importances of sweep {name!r}: {exc}") from None
+        raise SweepStorageError("error.sweep.importances", name=repr(name), reason=str(exc)) from None

@@ -21,6 +21,7 @@ from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrial
 from optuna.storages.journal import JournalFileBackend
 
 from fmnist_core import runs
+from fmnist_core.sweeps.errors import SweepError, SweepStorageError
 from fmnist_core.sweeps.spec import SweepSpec, check_sweep_name
 
 HEARTBEAT_INTERVAL_S = 10
@@ -58,10 +59,7 @@ def _parse_url(url: str) -> Any:
     except ArgumentError:
         parsed = None
     if parsed is None or parsed.get_backend_name() != "postgresql" or parsed.get_driver_name() != "psycopg":
-        raise ValueError(
-            f"--storage {redact_url(url) if parsed else 'URL'} is not a PostgreSQL URL; expected "
-            "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE."
-        )
+        raise SweepError("error.sweep.not_postgres", url=redact_url(url) if parsed else "URL")
     return parsed
 
 
@@ -94,7 +92,7 @@ def open_storage(
     try:
         return JournalStorage(JournalFileBackend(str(path)))
     except (ValueError, KeyError, TypeError, IndexError) as exc:
-        raise RuntimeError(damaged_journal_message(path, exc)) from None
+        raise damaged_journal(path, exc) from None
 
 
 def check_journal(path: Path) -> None:
@@ -113,16 +111,13 @@ def check_journal(path: Path) -> None:
             if line.strip():
                 json.loads(line)
         except ValueError:
-            raise RuntimeError(
-                damaged_journal_message(path, ValueError(f"line {number} is not a journal entry"))
-            ) from None
+            raise damaged_journal(path, ValueError(f"line {number} is not a journal entry")) from None
 
 
-def damaged_journal_message(path: Path, exc: BaseException) -> str:
-    return (
-        f"The sweep's journal file {path} is damaged ({type(exc).__name__}: {exc}); its trials cannot "
-        "be read. The runs it trained are kept and listed with the other runs; start a new sweep "
-        "to continue searching."
+def damaged_journal(path: Path, exc: BaseException) -> SweepStorageError:
+    """The error of a journal file that cannot be read (``exc`` says why, as Python put it)."""
+    return SweepStorageError(
+        "error.sweep.damaged_journal", path=str(path), reason=f"{type(exc).__name__}: {exc}"
     )
 
 
@@ -142,11 +137,10 @@ def _open_postgres(url: str) -> RDBStorage:
             )
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise RuntimeError(
-                f"Cannot reach the PostgreSQL server at {parsed.host}:{parsed.port or 5432} "
-                f"(database {parsed.database!r}): {reason}. Check that the server runs and accepts "
-                "connections from this machine, and the URL's user, password and database."
-            ) from None
+            raise SweepStorageError(
+                "error.sweep.postgres_unreachable", host=parsed.host, port=parsed.port or 5432,
+                database=repr(parsed.database), reason=reason,
+            ) from None  # fmt: skip
 
 
 def build_sampler(spec: SweepSpec, offset: int = 0) -> optuna.samplers.BaseSampler:
@@ -194,11 +188,12 @@ def load_study_from(
             pruner=build_pruner(spec),
         )
     except KeyError:
-        where = spec.storage or "its journal file"
-        raise RuntimeError(
-            f"Sweep {spec.name!r} has no Optuna study in {where}; was the right --storage URL given?"
-        ) from None
+        if spec.storage:
+            raise SweepStorageError(
+                "error.sweep.no_study", name=repr(spec.name), storage=spec.storage
+            ) from None
+        raise SweepStorageError("error.sweep.no_study_in_journal", name=repr(spec.name)) from None
     except (ValueError, TypeError, IndexError) as exc:
         if spec.storage:
             raise
-        raise RuntimeError(damaged_journal_message(journal_path(spec.name, root), exc)) from None
+        raise damaged_journal(journal_path(spec.name, root), exc) from None

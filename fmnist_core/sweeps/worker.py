@@ -26,6 +26,7 @@ from optuna.trial import TrialState
 
 from fmnist_core import runs
 from fmnist_core.sweeps.control import registered_worker, stop_flag
+from fmnist_core.sweeps.errors import SweepStorageError
 from fmnist_core.sweeps.folders import load_sweep
 from fmnist_core.sweeps.spec import SweepSpec
 from fmnist_core.sweeps.status import TrialRow, trial_row
@@ -114,10 +115,7 @@ def _next_step(spec: SweepSpec, study: optuna.Study) -> str:
     if counts["done"] >= spec.trials:
         return "done"
     if counts["failed"] >= spec.trials:
-        raise RuntimeError(
-            f"Sweep {spec.name!r}: {counts['failed']} trials failed; see their runs' errors "
-            "(`python -m fmnist_core runs`) and start a sweep with other ranges."
-        )
+        raise SweepStorageError("error.sweep.all_failed", name=repr(spec.name), failed=counts["failed"])
     if counts["done"] + counts["running"] >= spec.trials and not counts["waiting"]:
         return "wait"
     return "train"

@@ -51,6 +51,7 @@ def trial(number: int, state: str, dropout: float, learning_rate: float, value=N
 
 def fake_status(monkeypatch: pytest.MonkeyPatch, spec: sweeps.SweepSpec, trials: list, **flags) -> None:
     values = {"stopped": False, "done": True, "active": False, "best": None, "problem": None, **flags}
+    values.setdefault("problem_error", None)  # a problem given as text: not a coded error
     monkeypatch.setattr(
         sweeps,
         "sweep_status",
