@@ -150,7 +150,7 @@ def load_layer_probe(run_id: str, kind: str) -> Any:
 
 @_spinning("common.computing_importances")
 @st.cache_data(show_spinner=False, max_entries=16)
-def sweep_importances(name: str, num_complete: int) -> tuple[dict[str, float], str | None]:
+def sweep_importances(name: str, num_complete: int) -> tuple[dict[str, float], Exception | None]:
     """A sweep's parameter importances, computed once per number of complete trials (they change
     only when a trial completes); and why they cannot be computed, if so."""
     from fmnist_core import sweeps  # Optuna is imported by the Sweep page only
@@ -158,7 +158,7 @@ def sweep_importances(name: str, num_complete: int) -> tuple[dict[str, float], s
     try:
         return sweeps.param_importances(name), None
     except (ValueError, RuntimeError) as exc:
-        return {}, str(exc)
+        return {}, exc  # the page says it in the user's language
 
 
 @_spinning("common.combining_runs")

@@ -192,7 +192,7 @@ def show_overlay(
     )
     show_training = st.toggle(t("runs.show_training"), value=True, key="runs_show_training")
     labels = {record.id: record.name for record in records}
-    figure = plots.plot_runs_overlay({labels[i]: histories[i] for i in run_ids}, metric, show_training)
+    figure = plots.plot_runs_overlay({labels[i]: histories[i] for i in run_ids}, metric, show_training, t=t)
     st.plotly_chart(figure, key="runs_overlay", config=widgets.NO_TOOLBAR)
     if metric == "accuracy":
         st.caption(t("runs.reference_lines"))

@@ -49,14 +49,6 @@ SLIDER_MAX = {"epochs": 30, "plateau_patience": 20}  # whole-number ranges: what
 FIXED_EPOCHS = 3  # a sweep trains many models: small by default
 
 
-def setting_help(param: str) -> str:
-    """A hyperparameter's help text: the Train page's, in the session's language (the registry's
-    English one until the shared widgets say it in every language)."""
-    return (
-        widgets.setting_help(param) if hasattr(widgets, "setting_help") else CHOICE_HYPERPARAMETERS[param][1]
-    )
-
-
 def shown_names(choices: tuple[str, ...]) -> dict[str, str]:
     """Each choice with its name in the session's language, fixed when the widget is drawn (a
     ``format_func`` may be called later, outside the session)."""
@@ -99,7 +91,7 @@ def search_widget(model: str, param: str) -> sweeps.Param | None:
         options = CHOICE_HYPERPARAMETERS[param][0]
         chosen = st.multiselect(
             t("sweep.choices_label", label=label), options, default=list(options),
-            format_func=shown_names(options).get, key=widget_key, help=setting_help(param),
+            format_func=shown_names(options).get, key=widget_key, help=widgets.setting_help(param),
         )  # fmt: skip
         kept = tuple(value for value in options if value in chosen)  # in the registry's order
         return sweeps.Param("categorical", choices=kept) if kept else None
@@ -152,7 +144,7 @@ def search_space_inputs(spec: ModelSpec) -> tuple[dict[str, sweeps.Param], dict[
             or st.session_state.get(key(spec.name, param), spec.defaults[param]) != spec.defaults[param]
             for param in improvements
         )
-        with st.expander(t("sweep.improvements"), icon=":material/tune:", expanded=changed):
+        with st.expander(t("common.improvements"), icon=":material/tune:", expanded=changed):
             for param in improvements:
                 param_row(spec, param, space, fixed, missing)
     return space, fixed, missing

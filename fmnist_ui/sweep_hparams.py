@@ -16,7 +16,7 @@ import streamlit as st
 
 from fmnist_core import plots, runs, sweep_plots, sweeps
 from fmnist_ui import loaders, widgets
-from fmnist_ui.i18n import t
+from fmnist_ui.i18n import error_text, t
 
 MIN_IMPORTANCE_TRIALS = 3
 TOP_CURVES = 5
@@ -249,7 +249,7 @@ def show_slices_and_importances(
         return
     importances, problem = loaders.sweep_importances(spec.name, complete)
     if problem:
-        st.caption(t("sweep.importances_failed", problem=problem))
+        st.caption(t("sweep.importances_failed", problem=error_text(problem)))
         return
     if not importances:
         st.caption(t("sweep.importances_one_param"))
@@ -276,5 +276,5 @@ def show_top_curves(rows: list[dict[str, Any]]) -> None:
             )
     if histories:
         st.markdown(t("sweep.curves_heading", count=len(histories)))
-        figure = plots.plot_runs_overlay(histories, "accuracy", show_training=False)
+        figure = plots.plot_runs_overlay(histories, "accuracy", show_training=False, t=t)
         st.plotly_chart(figure, key="sweep_top_curves", config=widgets.NO_TOOLBAR)

@@ -10,36 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fmnist_core import sweeps
-from fmnist_core.models import CHOICE_HYPERPARAMETERS, HYPERPARAMETERS
 from fmnist_core.sweeps.errors import SweepStorageError
 from fmnist_ui import i18n, loaders
-from tests.app import korean
-from tests.app.korean import open_in_korean, page_strings
+from tests.app.korean import english_leftovers, open_in_korean, page_strings
 from tests.app.test_sweep import APP, fake_status, make_sweep, optimizer_trial, trial
-
-# The hyperparameters' help texts belong to the shared widgets (widgets.setting_help, [common]
-# and [model.help]), translated with the Train page; until then they are the registry's English.
-SHARED_HELP = tuple(
-    help_text[:100]
-    for help_text in [
-        *(entry[3] for entry in HYPERPARAMETERS.values()),
-        *(entry[1] for entry in CHOICE_HYPERPARAMETERS.values()),
-    ]
-)
-
-
-SHARED_ERROR_END = " Correct it to start."  # widgets.start_button's sentence, also translated with [common]
-
-
-def english_leftovers(at: AppTest) -> list[tuple[str, str]]:
-    """English on the page apart from the shared widgets' texts and a page link's target (``page:
-    "evaluate"``, the URL path of the best trial's link, not a text)."""
-    pages = {link.proto.page for link in at.get("page_link")}
-    return [
-        (key, text)
-        for key, text in korean.english_leftovers(at)
-        if not text.startswith(SHARED_HELP) and not text.endswith(SHARED_ERROR_END) and text not in pages
-    ]
 
 
 def korean_sweep_page(url_sweep: str | None = None) -> AppTest:
