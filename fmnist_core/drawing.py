@@ -13,6 +13,8 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
+from fmnist_core.words import CodedError
+
 IMAGE_SIZE = 28
 # Ink fainter than this (out of 255) is noise: anti-aliasing haze, an off-white canvas.
 NOISE_LEVEL = 10
@@ -25,11 +27,13 @@ MIN_UPLOAD_SIDE = 8
 MIN_FILLED_HOLE = 0.15
 # Only these decoders run on uploads; others (EPS calls Ghostscript) are never reached.
 UPLOAD_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP")
-_UPLOAD_HINT = "upload a PNG, JPEG, GIF, WebP or BMP picture of a single garment"
 
 
-class ImageError(ValueError):
-    """An uploaded file that cannot be used as an image; the message says what to upload."""
+class ImageError(CodedError, ValueError):
+    """An uploaded file that cannot be used as an image; the message says what to upload.
+
+    Its sentences are the ``error.image.*`` words (``words_en.toml``).
+    """
 
 
 def preprocess_drawing(rgba: np.ndarray, *, fill_holes: bool = False, blur: bool = True) -> np.ndarray | None:
@@ -102,7 +106,7 @@ def load_image(data: bytes, *, max_pixels: int = 25_000_000) -> np.ndarray:
         ImageError: If the bytes are empty, not a supported image, damaged, too large or tiny.
     """
     if not data:
-        raise ImageError(f"The uploaded file is empty; {_UPLOAD_HINT}.")
+        raise ImageError("error.image.empty")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -112,26 +116,20 @@ def load_image(data: bytes, *, max_pixels: int = 25_000_000) -> np.ndarray:
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageError(f"The image is too large to process safely; {_UPLOAD_HINT}.") from error
+        raise ImageError("error.image.too_large_to_decode") from error
     except UnidentifiedImageError as error:
-        raise ImageError(f"The file is not a supported image; {_UPLOAD_HINT}.") from error
+        raise ImageError("error.image.unsupported") from error
     except Exception as error:  # untrusted bytes can break a decoder in any way
-        raise ImageError(f"The image file is damaged or truncated; {_UPLOAD_HINT}.") from error
+        raise ImageError("error.image.damaged") from error
 
 
 def _check_upload_size(size: tuple[int, int], max_pixels: int) -> None:
     """Refuse huge or tiny images from their header alone, before decoding."""
     width, height = size
     if width * height > max_pixels:
-        raise ImageError(
-            f"The image is {width}x{height} pixels, too large (the limit is {max_pixels:,} pixels); "
-            "upload a smaller picture, a few megapixels is plenty."
-        )
+        raise ImageError("error.image.too_large", width=width, height=height, limit=max_pixels)
     if min(width, height) < MIN_UPLOAD_SIDE:
-        raise ImageError(
-            f"The image is only {width}x{height} pixels; upload a picture at least "
-            f"{MIN_UPLOAD_SIDE} pixels on each side."
-        )
+        raise ImageError("error.image.too_small", width=width, height=height, side=MIN_UPLOAD_SIDE)
 
 
 def _to_rgba(image: Image.Image) -> np.ndarray:

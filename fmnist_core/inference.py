@@ -17,16 +17,19 @@ import numpy as np
 from fmnist_core import runs
 from fmnist_core.data import CLASS_NAMES, NUM_CLASSES
 from fmnist_core.model_files import ModelFileError, check_keras_archive, outputs_to_probabilities
+from fmnist_core.words import CodedError
 
 IMAGE_SHAPE = (28, 28)
 # A direct model call on a small batch avoids model.predict's per-call setup (tens of ms); bigger
 # inputs are cut into chunks of this size so memory stays bounded.
 CALL_BATCH_SIZE = 1024
-RETRAIN_HINT = "train the model again, or pick another run"
 
 
-class ModelLoadError(ValueError):
-    """A run's model file is missing or cannot be loaded; the message says what to do."""
+class ModelLoadError(CodedError, ValueError):
+    """A run's model file is missing or cannot be loaded; the message says what to do.
+
+    Its sentences are the ``error.image.model.*`` words (``words_en.toml``).
+    """
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,9 @@ def load_run_model(folder: Path) -> RunModel:
         try:
             pipeline = load_sklearn_model(sklearn_path)
         except Exception as error:  # skops raises many types for damaged files
-            raise ModelLoadError(
-                f"The model of run {record.id} could not be read ({error}); {RETRAIN_HINT}."
-            ) from error
+            raise ModelLoadError("error.image.model.unreadable", run=record.id, reason=str(error)) from error
         return RunModel(record.id, record.model, "sklearn", pipeline, 1)
-    raise ModelLoadError(
-        f"Run {record.id} has no saved model (no model.keras or model.skops); {RETRAIN_HINT}."
-    )
+    raise ModelLoadError("error.image.model.missing", run=record.id)
 
 
 def _check_imported_file(record: runs.RunRecord, path: Path) -> None:
@@ -86,9 +85,7 @@ def _check_imported_file(record: runs.RunRecord, path: Path) -> None:
     with path.open("rb") as handle:
         actual = hashlib.file_digest(handle, "sha256").hexdigest()
     if actual != expected:
-        raise ModelLoadError(
-            f"The model file of run {record.id} changed after it was imported and checked; import it again."
-        )
+        raise ModelLoadError("error.image.model.changed", run=record.id)
 
 
 def _load_keras(path: Path) -> tuple[Any, int]:
@@ -97,18 +94,18 @@ def _load_keras(path: Path) -> tuple[Any, int]:
         # Static checks first (built-in layers only), as for uploads: a run folder may be imported.
         check_keras_archive(path)
     except ModelFileError as error:
-        raise ModelLoadError(f"The model file {path.parent.name}/model.keras was refused: {error}.") from None
+        raise ModelLoadError("error.image.model.refused", folder=path.parent.name, reason=error) from None
     import keras  # imported here: pages that only read runs never start TensorFlow
 
     try:
         model = keras.saving.load_model(str(path), safe_mode=True, compile=False)
     except Exception as error:  # Keras raises many types for damaged files
         raise ModelLoadError(
-            f"Keras could not load {path.parent.name}/model.keras ({error}); {RETRAIN_HINT}."
+            "error.image.model.unloadable", folder=path.parent.name, reason=str(error)
         ) from error
     shape = tuple(model.input_shape)
     if shape[1:] not in (IMAGE_SHAPE, (*IMAGE_SHAPE, 1)):
-        raise ModelLoadError(f"The model expects inputs of shape {shape}, not 28x28 images; {RETRAIN_HINT}.")
+        raise ModelLoadError("error.image.model.wrong_shape", shape=shape)
     return model, len(shape) - 1
 
 

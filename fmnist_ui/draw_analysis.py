@@ -12,23 +12,16 @@ import pandas as pd
 import streamlit as st
 
 from fmnist_core import inference, saliency
-from fmnist_core.data import CLASS_NAMES
 from fmnist_core.runs import RunRecord
 from fmnist_ui import draw_plots, loaders
+from fmnist_ui.i18n import class_name, error_text, t
 
 LOGGER = logging.getLogger(__name__)
+# The top-3 table's columns (language-neutral; their headers are translated at display time).
+RUN = "Run"
 RANKS = ("1st", "2nd", "3rd")
-SALIENCY_TITLES = {"grad-cam": "Grad-CAM", "gradient-x-input": "Gradient × input", "linear": "|w · x|"}
-SALIENCY_NOTES = {
-    "grad-cam": "Grad-CAM on the last convolution layer: bright areas raised the score of **{label}** "
-    "most. Empty space can light up too: CNNs also look at where the garment is not (the gap between "
-    "trouser legs, the empty rows above a sneaker).",
-    "gradient-x-input": "Gradient × input: how much each lit pixel added to the score of **{label}**. "
-    "(Plain gradients would be noise on the black background, where a dense network's weights never "
-    "learn anything.)",
-    "linear": "This is a linear scikit-learn model, so instead of gradients the map shows each pixel's "
-    "exact contribution |w · x| to the score of **{label}**: the honest equivalent of a saliency map.",
-}
+# Each saliency method (saliency.SaliencyResult.method) has a title and a note under
+# draw.analysis.method.<method> and draw.analysis.note.<method>.
 
 
 def render_analysis(
@@ -36,7 +29,7 @@ def render_analysis(
     image: np.ndarray,
     *,
     slot: str,
-    true_label: str = "",
+    true_class: int | None = None,
     show_input: bool = True,
 ) -> None:
     """Model input, saliency map and probability bars of one (28, 28) image, side by side.
@@ -45,28 +38,28 @@ def render_analysis(
         run_model: The chosen run's model.
         image: The exact model input, float32 in [0, 1].
         slot: Unique per analysis on the page (widget keys).
-        true_label: The real class, for test images.
+        true_class: The real class index, for test images.
         show_input: Show the enlarged model input (off where the page already shows it).
     """
     try:
         probabilities = inference.predict_probabilities(run_model, image[None])[0]
     except ValueError as error:  # e.g. an imported model producing NaN
-        st.error(f"**The model could not judge this image.** {error}", icon=":material/error:")
+        st.error(t("draw.analysis.judge_failed", error=error_text(error)), icon=":material/error:")
         return
     top = int(np.argmax(probabilities))
-    verdict = f"The model says **{CLASS_NAMES[top]}** ({probabilities[top]:.0%})"
-    if true_label:
-        verdict += f" · it really is **{true_label}**"
+    verdict = t("draw.analysis.verdict", label=class_name(top), probability=probabilities[top])
+    if true_class is not None:
+        verdict += t("draw.analysis.verdict_true", label=class_name(true_class))
     st.markdown(verdict)
     if show_input:
         input_column, saliency_column, bars_column = st.columns([1, 1, 2])
-        input_column.image(draw_plots.enlarge(image), caption="What the model sees (28 × 28)")
+        input_column.image(draw_plots.enlarge(image), caption=t("draw.analysis.input_caption"))
     else:
         saliency_column, bars_column = st.columns([1, 2])
     with saliency_column:
         note = render_saliency(run_model, image, top)
     bars_column.plotly_chart(
-        draw_plots.plot_probabilities(probabilities),
+        draw_plots.plot_probabilities(probabilities, t=t),
         key=f"draw_bars_{slot}",
         config={"displayModeBar": False},
     )
@@ -80,34 +73,44 @@ def render_saliency(run_model: inference.RunModel, image: np.ndarray, class_inde
         result = saliency.saliency_map(run_model, image, class_index)
     except Exception as error:  # optional view: an unusual imported model must not break the page
         LOGGER.exception("saliency map failed for run %s", run_model.run_id)
-        st.caption(f"No saliency map for this model ({type(error).__name__}).")
+        st.caption(t("draw.analysis.no_saliency", kind=type(error).__name__))
         return ""
-    label = CLASS_NAMES[class_index]
+    label = class_name(class_index)
     st.image(
         draw_plots.saliency_overlay(image, result.values),
-        caption=f"{SALIENCY_TITLES[result.method]}: what drove {label}",
+        caption=t(
+            "draw.analysis.saliency_caption", method=t(f"draw.analysis.method.{result.method}"), label=label
+        ),
     )
     if result.values.max() == 0:
-        return f"No pixel raised the score of **{label}**, so the map is empty."
-    return SALIENCY_NOTES[result.method].format(label=label)
+        return t("draw.analysis.empty_saliency", label=label)
+    return t(f"draw.analysis.note.{result.method}", label=label)
 
 
 def render_all_models(image: np.ndarray) -> None:
     """The top 3 classes of every finished run for this image, one row per run."""
     rows = []
-    with st.spinner("Asking every model ..."):
+    with st.spinner(t("draw.analysis.asking")):
         for record in loaders.finished_runs():
-            rows.append({"Run": record.label, **_top3_cells(record, image)})
+            rows.append({RUN: record.label, **_top3_cells(record, image)})
+    first, second, third = RANKS
+    headers = {
+        RUN: t("draw.analysis.run"),
+        first: t("draw.analysis.rank_1"),
+        second: t("draw.analysis.rank_2"),
+        third: t("draw.analysis.rank_3"),
+    }
+    table = pd.DataFrame(rows, columns=[RUN, *RANKS]).fillna("").rename(columns=headers)
     # A static table wraps its cells to the width there is, so no column ends up scrolled out of
     # view, on a laptop or a phone (an interactive grid kept its columns' widths and cut the last).
-    st.table(pd.DataFrame(rows, columns=["Run", *RANKS]).fillna(""), hide_index=True)
+    st.table(table, hide_index=True)
 
 
 def _top3_cells(record: RunRecord, image: np.ndarray) -> dict[str, str]:
-    """One cell per rank, such as ``Trouser 74%``."""
+    """One cell per rank, such as ``Trouser 74%`` (the class in the session's language)."""
     try:
         probabilities = inference.predict_probabilities(loaders.load_run_model(record.id), image[None])[0]
     except ValueError as error:
-        return {RANKS[0]: f"unavailable: {error}"}
-    top3 = inference.top_classes(probabilities)
-    return {rank: f"{name} {probability:.0%}" for rank, (name, probability) in zip(RANKS, top3, strict=True)}
+        return {RANKS[0]: t("draw.analysis.unavailable", error=error_text(error))}
+    top3 = np.argsort(probabilities)[::-1][: len(RANKS)]  # as inference.top_classes, by class index
+    return {rank: f"{class_name(int(i))} {probabilities[i]:.0%}" for rank, i in zip(RANKS, top3, strict=True)}

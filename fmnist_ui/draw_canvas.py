@@ -14,7 +14,8 @@ CANVAS_SIZE = 336
 DEFAULT_STROKE_WIDTH = 26  # pen width in canvas pixels, about 2 model pixels
 INK = "#000000"
 PAPER = "#ffffff"
-# Tool label -> drawing_mode. Shapes are filled with ink: dataset garments are solid silhouettes.
+# Tool name (the radio's value; shown as the catalog's draw.tool.<mode>) -> drawing_mode. Shapes
+# are filled with ink: dataset garments are solid silhouettes.
 TOOLS = {"Pen": "freedraw", "Filled rectangle": "rect", "Filled polygon": "polygon"}
 # Session key of the current drawing as the model sees it: (28, 28) float32, None while the canvas
 # is empty. The Draw page writes it on every run; the Layers page reads it (without the canvas).

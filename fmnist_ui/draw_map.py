@@ -11,8 +11,8 @@ import numpy as np
 import streamlit as st
 
 from fmnist_core import features, inference, map_payload, projection
-from fmnist_core.data import CLASS_NAMES
 from fmnist_ui import embedding_map, loaders, map_data
+from fmnist_ui.i18n import class_name, class_names, error_text, t
 
 NEIGHBOURS = 10
 LOOK_ALIKES = 3  # shown as images: a wrong answer explains itself
@@ -25,7 +25,7 @@ def render_drawing_map(run_model: inference.RunModel, image: np.ndarray) -> None
         run_model: The chosen run's model (the one that judged the drawing).
         image: The drawing as the model sees it, float32 in [0, 1].
     """
-    st.markdown("##### Where your drawing sits among the test images")
+    st.markdown("##### " + t("draw.map.heading"))
     features_all = map_data.run_features(run_model.run_id, "draw_map")
     if features_all is None:
         return
@@ -39,32 +39,46 @@ def render_drawing_map(run_model: inference.RunModel, image: np.ndarray) -> None
         x, y = projection.place(layout, features_all, drawn)[0]
         nearest = projection.nearest_test_images(features_all, drawn, NEIGHBOURS)[0]
     except ValueError as error:  # e.g. features of another width than the stored ones
-        st.error(f"**Your drawing cannot be placed on the map.** {error}", icon=":material/error:")
+        st.error(t("draw.map.not_placed", error=error_text(error)), icon=":material/error:")
         return
     predictions = loaders.load_predictions(run_model.run_id)
-    sentence = map_payload.describe_neighbourhood(predictions.labels[nearest])
+    sentence = describe_neighbourhood(predictions.labels[nearest])
     st.markdown(sentence)
     render_look_alikes(nearest[:LOOK_ALIKES], predictions.labels)
-    st.caption(
-        map_data.describe_projection(layout) + f" The outlined points are the {NEIGHBOURS} test images "
-        "nearest to your drawing in feature space. Hover a point to see its image."
-    )
+    st.caption(map_data.describe_projection(layout) + " " + t("draw.map.nearest_caption", count=NEIGHBOURS))
     points = map_payload.points_payload(layout.coordinates, predictions.labels, predictions.probabilities)
     args = map_payload.map_args(
         points,
         colour="true",
         highlight=nearest,
-        highlight_name="Nearest to your drawing",
+        highlight_name=t("draw.map.highlight_name"),
         fade=False,
         marked=map_payload.MarkedPoint(float(x), float(y), sentence.replace("**", "")),
     )
+    args["class_names"] = class_names()  # the legend's and hover's class names, in the session's language
     embedding_map.embedding_map(args, key="draw_map")
+
+
+def describe_neighbourhood(neighbour_labels: np.ndarray) -> str:
+    """ "Your drawing sits among the **Pullovers** (7 of its 10 nearest test images)." in the
+    session's language (as `map_payload.describe_neighbourhood` says it in English)."""
+    label, number = map_payload.majority_class(neighbour_labels)
+    return t(
+        "draw.map.neighbourhood",
+        classes=t(f"draw.map.plural.{label}"),
+        count=number,
+        total=len(neighbour_labels),
+    )
 
 
 def render_look_alikes(indices: np.ndarray, labels: np.ndarray) -> None:
     """The test images nearest to the drawing in the model's feature space, with their classes."""
-    st.markdown("Your drawing looks like these test images (nearest first):")
+    st.markdown(t("draw.map.look_alikes"))
     images = loaders.load_dataset().x_test[indices]
     with st.container(horizontal=True, key="draw_look_alikes"):
         for image, index in zip(images, indices, strict=True):
-            st.image(image, caption=f"Test image {index}: {CLASS_NAMES[labels[index]]}", width=96)
+            st.image(
+                image,
+                caption=t("draw.map.look_alike_caption", index=index, label=class_name(labels[index])),
+                width=96,
+            )

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from PIL import Image
 from plotly import colors
 
+from fmnist_core import words
 from fmnist_core.data import CLASS_NAMES
 
 TOP_COLOUR = "#e4572e"
@@ -21,12 +22,16 @@ ENLARGED_SIZE = 28 * PIXEL_SCALE
 SALIENCY_SCALE = "Inferno"
 
 
-def plot_probabilities(probabilities: np.ndarray, *, height: int = 300) -> go.Figure:
+def plot_probabilities(
+    probabilities: np.ndarray, *, height: int = 300, t: words.Text = words.english
+) -> go.Figure:
     """Horizontal bars of the 10 class probabilities, the most probable class highlighted.
 
     Args:
         probabilities: (10,) probabilities in dataset class order.
         height: Figure height in pixels.
+        t: Gives the class names (the bars') and their hover names (a translated name carries
+            the English one) in the user's language.
     """
     probabilities = np.asarray(probabilities, dtype=float)
     top = int(np.argmax(probabilities))
@@ -34,13 +39,14 @@ def plot_probabilities(probabilities: np.ndarray, *, height: int = 300) -> go.Fi
     figure = go.Figure(
         go.Bar(
             x=probabilities.tolist(),
-            y=list(CLASS_NAMES),
+            y=words.class_names(t),
+            customdata=words.class_hover_names(t),
             orientation="h",
             marker_color=bar_colours,
             text=[f"{p:.0%}" if p >= 0.005 else "" for p in probabilities],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+            hovertemplate="%{customdata}: %{x:.1%}<extra></extra>",
         )
     )
     figure.update_layout(

@@ -3,20 +3,16 @@ and picked by default once one is."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from fmnist_core.runs import RunRecord
 from fmnist_core.training import TrainingBusyError, TrainingConfig
-from fmnist_ui import run_choice, train_view
+from fmnist_ui import i18n, run_choice, train_view
+from fmnist_ui.i18n import error_text, t
 
 DRAWING_MODEL = "cnn_draw"
-RECOMMENDATION = (
-    f"**Drawings are recognised best by `{DRAWING_MODEL}`**, trained on drawing-like images: 30% "
-    "of its training images are replaced by their filled silhouette, their outline or the outline "
-    "filled as this page fills it, and shoes point either way. The other models only know the "
-    "dataset's grey, textured photos, so a drawn sneaker can come out as a bag. Training it takes "
-    "2-3 minutes on two CPU cores."
-)
 
 
 def default_run(records: list[RunRecord]) -> str:
@@ -36,23 +32,20 @@ def recommend_drawing_model(finished: list[RunRecord], all_runs: list[RunRecord]
         return
     training = next((r for r in all_runs if r.model == DRAWING_MODEL and r.is_active), None)
     with st.container(border=True):
-        st.info(RECOMMENDATION, icon=":material/draw:")
+        st.info(t("draw.recommend.text", model=DRAWING_MODEL), icon=":material/draw:")
         if training is not None:
-            st.caption(
-                f"Run `{training.id}` of `{DRAWING_MODEL}` is training now; this page picks it once it "
-                "has finished (reload the page then)."
-            )
+            st.caption(t("draw.recommend.training", run=training.id, model=DRAWING_MODEL))
         elif st.button(
-            f"Train {DRAWING_MODEL}",
+            t("draw.recommend.button", model=DRAWING_MODEL),
             key="draw_train_model",
             icon=":material/model_training:",
-            help=f"Starts {DRAWING_MODEL} with its default settings, in the background; only one run "
-            "trains at a time.",
+            help=t("draw.recommend.button_help", model=DRAWING_MODEL),
         ):
             start_drawing_model()
         # A relative URL rather than st.page_link: the page also runs on its own (AppTest), where
-        # only the pages of app.py's navigation could be linked.
-        st.markdown("[:material/model_training: Watch it train on the Train page](train)")
+        # only the pages of app.py's navigation could be linked. It carries the language along.
+        link = f"train?{urlencode(i18n.url_params())}"
+        st.markdown(f"[:material/model_training: {t('draw.recommend.watch')}]({link})")
 
 
 def start_drawing_model() -> None:
@@ -61,12 +54,8 @@ def start_drawing_model() -> None:
         run_id = train_view.start_training(TrainingConfig.for_model(DRAWING_MODEL))
     except (TrainingBusyError, OSError) as exc:
         st.error(
-            f"**{DRAWING_MODEL} could not be started.** {exc} Try again when that run has ended.",
+            t("draw.recommend.cannot_start", model=DRAWING_MODEL, error=error_text(exc)),
             icon=":material/block:",
         )
         return
-    st.success(
-        f"Started run `{run_id}` of `{DRAWING_MODEL}`. Watch it on the Train page; this page picks it "
-        "once it has finished.",
-        icon=":material/rocket_launch:",
-    )
+    st.success(t("draw.recommend.started", run=run_id, model=DRAWING_MODEL), icon=":material/rocket_launch:")

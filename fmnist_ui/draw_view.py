@@ -15,30 +15,30 @@ from fmnist_core import drawing, inference
 from fmnist_core.data import CLASS_NAMES, to_model_input
 from fmnist_core.runs import RunRecord
 from fmnist_ui import draw_analysis, draw_canvas, draw_map, draw_plots, draw_recommend, loaders, run_choice
+from fmnist_ui.i18n import class_name, class_names, error_text, t
 
 CANVAS_VERSION = "draw_canvas_version"  # bumped by Clear: a new canvas key gives an empty canvas
 TEST_INDEX = "draw_test_index"
 TEST_CLASS = "draw_test_class"
+# The class filter's values: this, or a dataset class name (English, language-neutral); the
+# select box shows them through `_class_options`.
 ANY_CLASS = "Any class"
-EMPTY_PROMPT = (
-    "Draw a garment on the canvas: a T-shirt, trousers, a bag, a sneaker... The model's answer "
-    "appears after every stroke."
-)
-# The models only know the dataset's photos: a sneaker drawn toe-right scored "Bag 100%".
-DRAWING_HINT = (
-    ":material/lightbulb: Draw like the dataset's photos: **one** garment, upright, filling the "
-    "canvas, as a **filled silhouette** rather than an outline. Shoes, sandals and boots **point "
-    "left**. Try a test image to see a real one."
-)
+# The hint beside the canvas (draw.hint) exists because the models only know the dataset's photos:
+# a sneaker drawn toe-right scored "Bag 100%".
 
 
 @dataclass(frozen=True)
 class ReferenceImage:
-    """A test image shown next to the drawing: its index, model input and true class."""
+    """A test image shown next to the drawing: its index, model input and true class (an index)."""
 
     index: int
     image: np.ndarray
-    label: str
+    true_class: int
+
+    @property
+    def label(self) -> str:
+        """The true class's name in the session's language."""
+        return class_name(self.true_class)
 
 
 @dataclass(frozen=True)
@@ -63,19 +63,14 @@ def pick_run(records: list[RunRecord]) -> RunRecord | None:
     of ``cnn_draw``, the model trained for drawings, else at the most accurate run.
     """
     if not records:
-        st.info(
-            "No finished runs yet. Train a model on the **Train** page first (a CNN for 2 epochs "
-            "takes about a minute), then come back to draw.",
-            icon=":material/info:",
-        )
+        st.info(t("draw.no_runs"), icon=":material/info:")
         return None
     return run_choice.pick_run(
         records,
         "draw_run",
         draw_recommend.default_run,
-        label="Model run",
-        help="The finished run whose model judges your drawing (newest first). The run picked here "
-        "or on Evaluate stays chosen on both pages.",
+        label=t("draw.run_label"),
+        help=t("draw.run_help"),
     )
 
 
@@ -84,7 +79,7 @@ def load_model(record: RunRecord) -> inference.RunModel | None:
     try:
         return loaders.load_run_model(record.id)
     except ValueError as error:  # ModelLoadError, or a run deleted meanwhile
-        st.error(f"**This run's model cannot be used.** {error}", icon=":material/error:")
+        st.error(t("draw.model_unusable", error=error_text(error)), icon=":material/error:")
         return None
 
 
@@ -93,27 +88,29 @@ def load_model(record: RunRecord) -> inference.RunModel | None:
 
 def drawing_controls() -> DrawSettings:
     """Tool, brush width, filling and the Clear button."""
+    # The values stay the English tool names; a dict of this run's labels shows them in the
+    # session's language (AppTest calls format_func outside the run, where t() would say English).
+    tool_names = {name: t(f"draw.tool.{mode}") for name, mode in draw_canvas.TOOLS.items()}
     tool = st.radio(
-        "Tool",
+        t("draw.tool_label"),
         list(draw_canvas.TOOLS),
+        format_func=tool_names.get,
         horizontal=True,
         key="draw_tool",
-        help="Filled shapes give the solid silhouettes the models were trained on. A polygon is "
-        "sent when you close it by clicking its first corner again.",
+        help=t("draw.tool_help"),
     )
     # One row that wraps instead of squeezing its labels when the canvas side is narrow.
     with st.container(horizontal=True, vertical_alignment="bottom"):
         stroke_width = st.slider(
-            "Brush width", 4, 70, draw_canvas.DEFAULT_STROKE_WIDTH, step=1, key="draw_brush", width=120
+            t("draw.brush"), 4, 70, draw_canvas.DEFAULT_STROKE_WIDTH, step=1, key="draw_brush", width=120
         )
         fill_holes = st.checkbox(
-            "Fill outlines",
+            t("draw.fill"),
             value=True,
             key="draw_fill",
-            help="Dataset garments are solid silhouettes: an outline you close is filled before the "
-            "model sees it (small holes, like a bag's handle, stay open).",
+            help=t("draw.fill_help"),
         )
-        st.button("Clear", key="draw_clear", icon=":material/delete:", on_click=_clear_canvas)
+        st.button(t("draw.clear"), key="draw_clear", icon=":material/delete:", on_click=_clear_canvas)
     return DrawSettings(tool, stroke_width, fill_holes)
 
 
@@ -124,7 +121,7 @@ def _clear_canvas() -> None:
 def drawing_input() -> np.ndarray | None:
     """The canvas with its controls and hint; returns the 28x28 model input, or None when nothing is drawn."""
     settings = drawing_controls()
-    st.caption(DRAWING_HINT)
+    st.caption(t("draw.hint"))
     st.space("medium")  # room for the canvas's own toolbar, which pops up above its top edge
     rgba = draw_canvas.canvas_image(
         tool=settings.tool,
@@ -139,28 +136,23 @@ def drawing_input() -> np.ndarray | None:
 def upload_input() -> np.ndarray | None:
     """A file uploader checked on the server; returns the 28x28 model input or None (with a message)."""
     uploaded = st.file_uploader(
-        "A photo or picture of one garment (PNG, JPEG, WebP, GIF or BMP)",
+        t("draw.upload_label"),
         type=["png", "jpg", "jpeg", "webp", "gif", "bmp"],
         key="draw_upload",
-        help="One item on a plain background works best, like the product photos the dataset was made "
-        "from. It is cropped, scaled and inverted exactly like the dataset images.",
+        help=t("draw.upload_help"),
     )
     if uploaded is None:
-        st.info("Upload a picture to see what the model makes of it.", icon=":material/upload:")
+        st.info(t("draw.upload_prompt"), icon=":material/upload:")
         return None
     try:
         rgba = drawing.load_image(uploaded.getvalue())
     except drawing.ImageError as error:  # the browser's type filter is no check: validate here
-        st.error(f"**This file cannot be used.** {error}", icon=":material/error:")
+        st.error(t("draw.file_refused", error=error_text(error)), icon=":material/error:")
         return None
-    st.image(rgba, caption="Your picture", width=260)
+    st.image(rgba, caption=t("draw.your_picture"), width=260)
     image = drawing.preprocess_photo(rgba)
     if image is None:
-        st.warning(
-            "No garment stands out from the background of this picture. Use a photo of one item on a "
-            "plain background of a different colour.",
-            icon=":material/warning:",
-        )
+        st.warning(t("draw.no_garment"), icon=":material/warning:")
     return image
 
 
@@ -198,14 +190,14 @@ def render_draw_tab(run_model: inference.RunModel, compare_all: bool) -> None:
         if image is not None:
             draw_analysis.render_analysis(run_model, image, slot="drawing", show_input=False)
         if reference is not None:
-            st.markdown(f"##### The real {reference.label}")
+            st.markdown("##### " + t("draw.real_heading", label=reference.label))
             draw_analysis.render_analysis(
-                run_model, reference.image, slot="test", true_label=reference.label, show_input=False
+                run_model, reference.image, slot="test", true_class=reference.true_class, show_input=False
             )
     if image is not None:
         draw_map.render_drawing_map(run_model, image)
     if compare_all and image is not None:
-        st.markdown("##### Every finished run on your drawing")
+        st.markdown("##### " + t("draw.every_run_drawing"))
         draw_analysis.render_all_models(image)
 
 
@@ -213,21 +205,28 @@ def choose_reference() -> ReferenceImage | None:
     """Class filter and pick button; returns the picked test image, None before the first pick."""
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.selectbox(
-            "Test image class",
+            t("draw.test_class"),
             [ANY_CLASS, *CLASS_NAMES],
+            format_func=_class_options().get,
             key=TEST_CLASS,
             label_visibility="collapsed",
             width=200,
         )
         st.button(
-            "Try a test image", key="draw_test_pick", icon=":material/casino:", on_click=_pick_test_image
+            t("draw.test_pick"), key="draw_test_pick", icon=":material/casino:", on_click=_pick_test_image
         )
     index = st.session_state[TEST_INDEX]
     if index is None:
         return None
     dataset = loaders.load_dataset()
     image = to_model_input(dataset.x_test[index])
-    return ReferenceImage(index, image, CLASS_NAMES[int(dataset.y_test[index])])
+    return ReferenceImage(index, image, int(dataset.y_test[index]))
+
+
+def _class_options() -> dict[str, str]:
+    """The class filter's options (`ANY_CLASS` and the English class names) -> their names in the
+    session's language."""
+    return {ANY_CLASS: t("draw.any_class"), **dict(zip(CLASS_NAMES, class_names(), strict=True))}
 
 
 def render_side_by_side(image: np.ndarray | None, reference: ReferenceImage | None) -> None:
@@ -235,16 +234,16 @@ def render_side_by_side(image: np.ndarray | None, reference: ReferenceImage | No
     pictures, captions = [], []
     if image is not None:
         pictures.append(draw_plots.enlarge(image))
-        captions.append("Your drawing, as the model sees it (28 × 28)")
+        captions.append(t("draw.drawing_caption"))
     if reference is not None:
         pictures.append(draw_plots.enlarge(reference.image))
-        captions.append(f"A real {reference.label} (test image {reference.index})")
+        captions.append(t("draw.reference_caption", label=reference.label, index=reference.index))
     if pictures:
         st.image(pictures, caption=captions, width=draw_plots.ENLARGED_SIZE)  # both at the same scale
     if image is None:
-        st.info(EMPTY_PROMPT, icon=":material/draw:")
+        st.info(t("draw.empty_prompt"), icon=":material/draw:")
     if reference is None:
-        st.caption("**Try a test image** (of any class, or of the one you draw) to see a real one here.")
+        st.caption(t("draw.reference_prompt"))
 
 
 def render_upload_tab(run_model: inference.RunModel, compare_all: bool) -> None:
@@ -255,8 +254,8 @@ def render_upload_tab(run_model: inference.RunModel, compare_all: bool) -> None:
     if image is None:
         return
     with result_column:
-        st.markdown("##### Your picture")
+        st.markdown("##### " + t("draw.your_picture"))
         draw_analysis.render_analysis(run_model, image, slot="upload")
     if compare_all:
-        st.markdown("##### Every finished run on your picture")
+        st.markdown("##### " + t("draw.every_run_picture"))
         draw_analysis.render_all_models(image)
