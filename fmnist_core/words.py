@@ -46,12 +46,20 @@ def english_words() -> dict[str, str]:
 
 def fill(words: Mapping[str, str], key: str, values: Mapping[str, Any]) -> str:
     """The text of ``key`` in ``words`` with its ``{placeholders}`` filled; :class:`Word` values
-    are looked up in the same words first."""
+    are looked up in the same words first, and a :class:`CodedError` value (a reason inside a
+    refusal) is said in the same words too."""
     text = words[key]
     if not values:
         return text
-    filled = {name: words[value] if isinstance(value, Word) else value for name, value in values.items()}
-    return text.format(**filled)
+    return text.format(**{name: _said(words, value) for name, value in values.items()})
+
+
+def _said(words: Mapping[str, str], value: Any) -> Any:
+    if isinstance(value, Word):
+        return words[value]
+    if isinstance(value, CodedError):
+        return fill(words, value.code, value.values)
+    return value
 
 
 def english(key: str, **values: Any) -> str:
