@@ -14,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 from fmnist_core import data
 from fmnist_ui import i18n
 
+LETTERS = re.compile(r"[A-Za-z]{2}")  # a string without two Latin letters in a row has no English
+MAX_TEXT = 3000  # longer strings are data, never a text of the catalog
 MIN_WORDS_INSIDE = 3  # an English entry this long is a leftover even inside a longer string
 
 
@@ -84,7 +86,14 @@ def english_leftovers(at: AppTest) -> list[tuple[str, str]]:
 def english_in(strings: list[str]) -> list[tuple[str, str]]:
     """(catalog key or class name, the string) for each of ``strings`` that is English."""
     leftovers = []
-    for text in strings:
+    for text in dict.fromkeys(strings):  # once each, in order (a map sends thousands of points)
+        if (
+            text in ("true", "false")
+            or not LETTERS.search(text)
+            or len(text) > MAX_TEXT
+            or (len(text) > 200 and " " not in text)
+        ):
+            continue  # not a sentence: numbers, or data (encoded images and arrays)
         bare = re.sub(r"\([^()]*\)", "", text)
         for key, pattern in _english_patterns():
             if pattern.search(bare if key.startswith("class name") else text):

@@ -29,17 +29,12 @@ def open_map_in_korean(run: str, **state) -> AppTest:
     return at
 
 
-OTHERS = ("app.", "evaluate.", "common.")  # the page's frame and Evaluate's own texts: not the map's
-
-
 def map_leftovers(at: AppTest) -> list[tuple[str, str]]:
     """English on the page, except the frame's and Evaluate's own texts and the gallery's image titles
     (Evaluate's gallery, which the map shares)."""
     gallery = [chart.proto.spec for chart in at.get("plotly_chart") if "_gallery_item_" in chart.proto.id]
     return [
-        (key, text)
-        for key, text in english_leftovers(at)
-        if not key.startswith(OTHERS) and not any(text[:120] in spec for spec in gallery)
+        (key, text) for key, text in english_leftovers(at) if not any(text[:120] in spec for spec in gallery)
     ]
 
 
@@ -118,6 +113,7 @@ def write_job(folder: Path, **status) -> None:
     values = jobs.JobStatus(
         "features", pid=os.getpid(), host=socket.gethostname(), started_at=now, updated_at=now, **status
     ).to_dict()
+    jobs.job_path(folder, "features").parent.mkdir(exist_ok=True)
     atomic_files.atomic_write_json(jobs.job_path(folder, "features"), values)
 
 
