@@ -72,7 +72,7 @@ def runs_frame(records: list[RunRecord], histories: dict[str, list[dict[str, Any
             "best val accuracy": widgets.percent_cell(run_summary.best_val_accuracy(history)),
             "epochs": epochs_cell(record, history),
             "training images": widgets.count_cell(None if imported else run_summary.trained_images(config)),
-            **{widgets.LABELS[key].lower(): setting_cell(config.get(key)) for key in widgets.LABELS if key != "epochs"},
+            **{key.replace("_", " "): setting_cell(config.get(key)) for key in widgets.LABELS if key != "epochs"},
             "recipe": config.get("recipe") or "",
             "seed": "" if imported else str(config.get("seed", "")),
             "date": record.created_at,
