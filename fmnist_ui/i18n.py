@@ -23,6 +23,7 @@ from fmnist_core import words
 LANGUAGES = {"ko": "한국어", "en": "English"}
 DEFAULT = "en"
 KEY = "lang"  # session-state key of the switch, and the URL's query parameter
+CHOSEN = "i18n_language"  # the session's language in plain session state, which no page change drops
 LOCALES = Path(__file__).with_name("locales")
 _last_language = DEFAULT  # of the last script run in this process (see language())
 
@@ -54,8 +55,8 @@ def language() -> str:
     global _last_language
     if get_script_run_ctx() is None:
         return _last_language
-    lang = st.session_state.get(KEY)
-    _last_language = lang if lang in LANGUAGES else _requested()
+    chosen = (st.session_state.get(name) for name in (KEY, CHOSEN))
+    _last_language = next((lang for lang in chosen if lang in LANGUAGES), None) or _requested()
     return _last_language
 
 
@@ -101,8 +102,8 @@ def language_switch() -> None:
     Called by ``app.py`` before the page runs, so every page has it and every text below it is
     already in the chosen language.
     """
-    if st.session_state.get(KEY) not in LANGUAGES:
-        st.session_state[KEY] = _requested()
+    # The switch's own state can be dropped when the page changes; the plain key keeps the choice.
+    st.session_state[KEY] = st.session_state[CHOSEN] = language()
     st.sidebar.segmented_control(
         "언어 · Language", list(LANGUAGES), format_func=LANGUAGES.get, key=KEY, required=True,
         label_visibility="collapsed",
