@@ -12,6 +12,7 @@ from fmnist_ui import (
     evaluate_calibration,
     evaluate_compare,
     evaluate_map,
+    evaluate_metrics,
     evaluate_suspicious,
     evaluate_view,
     loaders,
@@ -43,7 +44,7 @@ with tabs["map"]:
         evaluate_map.render_map_tab(record, run)
 with tabs["metrics"]:
     if tabs["metrics"].open:
-        evaluate_view.render_metrics_tab(run)
+        evaluate_metrics.render_metrics_tab(run)
 with tabs["calibration"]:
     if tabs["calibration"].open:
         evaluate_calibration.render_calibration_tab(run)
