@@ -13,7 +13,7 @@ import streamlit as st
 
 from fmnist_core import inference, saliency
 from fmnist_core.runs import RunRecord
-from fmnist_ui import draw_plots, loaders
+from fmnist_ui import draw_plots, loaders, widgets
 from fmnist_ui.i18n import class_name, error_text, t
 
 LOGGER = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def render_all_models(image: np.ndarray) -> None:
     rows = []
     with st.spinner(t("draw.analysis.asking")):
         for record in loaders.finished_runs():
-            rows.append({RUN: record.label, **_top3_cells(record, image)})
+            rows.append({RUN: widgets.run_label(record), **_top3_cells(record, image)})
     first, second, third = RANKS
     headers = {
         RUN: t("draw.analysis.run"),

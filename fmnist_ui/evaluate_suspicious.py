@@ -18,7 +18,7 @@ from fmnist_core.runs import RunRecord
 from fmnist_ui import evaluate_data, evaluate_gallery, loaders
 from fmnist_ui.evaluate_data import say
 from fmnist_ui.i18n import class_name, t
-from fmnist_ui.widgets import NO_TOOLBAR
+from fmnist_ui.widgets import NO_TOOLBAR, run_label
 
 KEY = "suspicious"
 PAGE_KEY = f"{KEY}_page"
@@ -74,7 +74,7 @@ def select_images(
 
 def render_intro(ensemble: label_review.Ensemble, records: list[RunRecord]) -> None:
     """What the ranking is, from how many runs, and which runs were left out and why."""
-    names = {record.id: record.label for record in records}
+    names = {record.id: run_label(record) for record in records}
     st.markdown(
         t("evaluate.suspicious.intro", runs=ensemble.num_runs)
         + " "

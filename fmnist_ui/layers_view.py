@@ -15,7 +15,7 @@ from fmnist_core import inference, layer_plots, layers
 from fmnist_core.runs import RunRecord
 from fmnist_ui import layers_input, layers_top9, loaders
 from fmnist_ui.i18n import class_name, error_text, t
-from fmnist_ui.widgets import NO_TOOLBAR
+from fmnist_ui.widgets import NO_TOOLBAR, run_label
 
 SUMMARY_COLUMNS = ("layer", "kind", "output_shape", "params")
 
@@ -23,7 +23,9 @@ SUMMARY_COLUMNS = ("layer", "kind", "output_shape", "params")
 def load_model(record: RunRecord) -> inference.RunModel | None:
     """The run's Keras model from the shared cache, or None after saying why it cannot be shown."""
     if layers_input.is_sklearn(record):
-        st.info(t("layers.sklearn_refusal", run=record.label, model=record.model), icon=":material/info:")
+        st.info(
+            t("layers.sklearn_refusal", run=run_label(record), model=record.model), icon=":material/info:"
+        )
         return None
     try:
         run_model = loaders.load_run_model(record.id)
@@ -31,7 +33,9 @@ def load_model(record: RunRecord) -> inference.RunModel | None:
         st.error(t("layers.model_unusable", error=error_text(error)), icon=":material/error:")
         return None
     if run_model.family != "keras":  # an unregistered model name with a scikit-learn file
-        st.info(t("layers.sklearn_refusal", run=record.label, model=record.model), icon=":material/info:")
+        st.info(
+            t("layers.sklearn_refusal", run=run_label(record), model=record.model), icon=":material/info:"
+        )
         return None
     return run_model
 
@@ -59,7 +63,7 @@ def render_views(record: RunRecord, run_model: inference.RunModel, image: np.nda
     elif _reads_pixels(run_model):
         render_dense_units(record.id, run_model, image)
     else:
-        st.info(t("layers.no_views", run=record.label), icon=":material/info:")
+        st.info(t("layers.no_views", run=run_label(record)), icon=":material/info:")
     render_summary(run_model)
 
 

@@ -14,7 +14,7 @@ from fmnist_core.data import DatasetError
 from fmnist_core.model_files import ModelFileError
 from fmnist_core.runs import RunRecord
 from fmnist_ui import loaders, train_view, widgets
-from fmnist_ui.i18n import error_text, t, when
+from fmnist_ui.i18n import error_text, t
 
 PENDING_DELETE = "runs_pending_delete"  # the run waiting for "Yes, delete it"
 DELETE_TARGET = "runs_delete_target"  # the run picked for deletion, kept apart from the widget
@@ -29,18 +29,6 @@ COMPARE_SEEN = "runs_compare_seen"  # runs that had curves when the overlay was 
 def column_label(name: str) -> str:
     """A column's header in the page's language (the frame keeps its English names)."""
     return t(f"runs.column.{name.replace(' ', '_')}")
-
-
-def status_text(status: str) -> str:
-    """A run's status in the page's language (an unknown one as it is stored)."""
-    return t(f"runs.status.{status}") if status in (*runs.ACTIVE_STATUSES, *runs.FINAL_STATUSES) else status
-
-
-def run_label(record: RunRecord) -> str:
-    """``mlp · 86.0% · 2026-12-01 10:00 · 1a2b3c``: the run's picker label (``RunRecord.label``)
-    with its status and date in the page's language."""
-    score = f"{record.test_accuracy:.1%}" if record.test_accuracy is not None else status_text(record.status)
-    return f"{record.title} · {score} · {when(record.created_at)} · {record.short_id}"
 
 
 def duration_seconds(record: RunRecord) -> float | None:
@@ -67,7 +55,7 @@ def runs_frame(records: list[RunRecord], histories: dict[str, list[dict[str, Any
         imported = record.is_imported
         rows.append({
             "model": record.title,
-            "status": status_text(record.status),
+            "status": widgets.status_name(record.status),
             "test accuracy": widgets.percent_cell(record.test_accuracy),
             "best val accuracy": widgets.percent_cell(run_summary.best_val_accuracy(history)),
             "epochs": epochs_cell(record, history),
@@ -206,7 +194,7 @@ def delete_section(records: list[RunRecord], damaged: list[runs.DamagedRun]) -> 
     """
     if DELETED_NOTICE in st.session_state:
         st.success(st.session_state.pop(DELETED_NOTICE), icon=":material/delete:")
-    choices = {r.id: run_label(r) for r in records if not r.is_active}
+    choices = {r.id: widgets.run_label(r) for r in records if not r.is_active}
     choices |= {run.id: t("runs.damaged_label", run_id=run.id) for run in damaged}
     if not choices:
         st.caption(t("runs.nothing_to_delete"))
