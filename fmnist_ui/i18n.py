@@ -55,8 +55,8 @@ def language() -> str:
     global _last_language
     if get_script_run_ctx() is None:
         return _last_language
-    chosen = (st.session_state.get(name) for name in (KEY, CHOSEN))
-    _last_language = next((lang for lang in chosen if lang in LANGUAGES), None) or _requested()
+    chosen = st.session_state.get(CHOSEN)
+    _last_language = chosen if chosen in LANGUAGES else _requested()
     return _last_language
 
 
@@ -102,14 +102,19 @@ def language_switch() -> None:
     Called by ``app.py`` before the page runs, so every page has it and every text below it is
     already in the chosen language.
     """
-    # The switch's own state can be dropped when the page changes; the plain key keeps the choice.
-    st.session_state[KEY] = st.session_state[CHOSEN] = language()
+    # The switch's own state can be dropped when the page changes; the plain key keeps the choice,
+    # and the switch shows it.
+    st.session_state[CHOSEN] = st.session_state[KEY] = language()
     st.sidebar.segmented_control(
         "언어 · Language", list(LANGUAGES), format_func=LANGUAGES.get, key=KEY, required=True,
-        label_visibility="collapsed",
+        label_visibility="collapsed", on_change=_switched,
     )  # fmt: skip
     if st.query_params.get(KEY) != st.session_state[KEY]:
         st.query_params[KEY] = st.session_state[KEY]
+
+
+def _switched() -> None:
+    st.session_state[CHOSEN] = st.session_state[KEY]
 
 
 def url_params() -> dict[str, str]:

@@ -56,7 +56,7 @@ def start_recipe(name: str, seeds: list[int]) -> list[str]:
     configs = [recipes.recipe_config(name, seed) for seed in seeds]
     active = train_view.current_run(loaders.list_runs())
     if active:
-        raise TrainingBusyError(train_view.busy_message(active))
+        raise TrainingBusyError("error.run.busy_run", run=active.id, model=active.model)
     return launch_queue(configs)
 
 

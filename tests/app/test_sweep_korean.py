@@ -107,7 +107,7 @@ def test_switching_language_keeps_the_form(artifacts: Path) -> None:
     at.selectbox(key="sweep_model").set_value("mlp_dropout").run()
     at.number_input(key="sweep_trials").set_value(5).run()
     at.radio(key="sweep_sampler").set_value("random").run()
-    at.session_state[i18n.KEY] = "en"
+    at.session_state[i18n.CHOSEN] = "en"
     at.run()
     assert at.title[0].value == "Hyperparameter sweep"
     assert at.selectbox(key="sweep_model").value == "mlp_dropout"

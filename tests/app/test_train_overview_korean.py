@@ -138,7 +138,7 @@ def test_switching_language_on_train_keeps_the_model_and_the_values(seeded_artif
 
     # What the sidebar's 한국어 / English switch sets. (After switch_page AppTest leaves app.py's
     # sidebar out of its tree, so the switch itself cannot be clicked here; the browser check can.)
-    at.session_state[i18n.KEY] = "ko"
+    at.session_state[i18n.CHOSEN] = "ko"
     at.run()
     for _ in range(2):  # the switch's choice, then the URL's ?lang=ko it wrote, on the next rerun
         assert not at.exception, at.exception
@@ -151,7 +151,7 @@ def test_switching_language_on_train_keeps_the_model_and_the_values(seeded_artif
         assert english_leftovers(at) == []
         at.run()
 
-    at.session_state[i18n.KEY] = "en"  # and back
+    at.session_state[i18n.CHOSEN] = "en"  # and back
     at.run()
     assert at.title[0].value == "Train a model" and at.selectbox(key="train_model").label == "Model"
     assert at.number_input(key="train_mlp_dropout_epochs").value == 7
