@@ -17,20 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist_core.words import CodedError, Word
+from fmnist_core.words import CodedError, Word, class_names
 
-CLASS_NAMES: tuple[str, ...] = (
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-)
+CLASS_NAMES: tuple[str, ...] = tuple(class_names())  # in label order; their English is in words_en.toml
 NUM_CLASSES = len(CLASS_NAMES)
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 DOWNLOAD_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"

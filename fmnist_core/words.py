@@ -37,11 +37,9 @@ def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 @functools.cache
 def english_words() -> dict[str, str]:
-    """Every core key with its English text (the class names come from the dataset's list)."""
+    """Every core key with its English text."""
     with ENGLISH_FILE.open("rb") as file:
-        words = flatten(tomllib.load(file))
-    words.update({f"class.{index}": name for index, name in enumerate(_dataset_class_names())})
-    return words
+        return flatten(tomllib.load(file))
 
 
 def fill(words: Mapping[str, str], key: str, values: Mapping[str, Any]) -> str:
@@ -69,21 +67,16 @@ def english(key: str, **values: Any) -> str:
 
 def class_names(t: Text = english) -> list[str]:
     """The ten class names in ``t``'s language."""
-    return [t(f"class.{index}") for index in range(len(_dataset_class_names()))]
+    count = sum(key.startswith("class.") for key in english_words())
+    return [t(f"class.{index}") for index in range(count)]
 
 
 def class_hover_names(t: Text = english) -> list[str]:
     """Class names for hover texts: a translated name carries the English one the tutorials use."""
     return [
         name if name == english_name else f"{name} ({english_name})"
-        for name, english_name in zip(class_names(t), _dataset_class_names(), strict=True)
+        for name, english_name in zip(class_names(t), class_names(), strict=True)
     ]
-
-
-def _dataset_class_names() -> tuple[str, ...]:
-    from fmnist_core.data import CLASS_NAMES  # here, not at the top: data.py's errors import this module
-
-    return tuple(CLASS_NAMES)
 
 
 class CodedError(Exception):

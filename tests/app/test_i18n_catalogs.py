@@ -49,6 +49,18 @@ def test_every_key_is_used() -> None:
 
 
 def test_the_english_class_names_are_the_datasets() -> None:
+    assert data.CLASS_NAMES == (
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    )  # Keras's names, in label order
     assert words.class_names() == list(data.CLASS_NAMES)
     assert words.class_hover_names(lambda key, **_: i18n.catalog("ko")[key])[4] == "코트 (Coat)"
 
