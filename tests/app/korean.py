@@ -25,6 +25,15 @@ def open_in_korean(at: AppTest) -> AppTest:
     return at
 
 
+def open_app_page_in_korean(app: str, page: str, timeout: float = 120) -> AppTest:
+    """``app`` run in Korean, then its page file ``page`` (``"pages/runs.py"``) through the router."""
+    at = open_in_korean(AppTest.from_file(app, default_timeout=timeout))
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
 @cache
 def _english_patterns() -> list[tuple[str, re.Pattern]]:
     """(key, pattern) for every English text that Korean says differently."""

@@ -25,8 +25,10 @@ def run_id_of(model: str) -> str:
     return next(record.id for record in runs.list_runs() if record.model == model)
 
 
-def open_page(model: str | None = None, **query: str) -> AppTest:
+def open_page(model: str | None = None, *, korean: bool = False, **query: str) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
+    if korean:
+        at.query_params["lang"] = "ko"
     for key, value in query.items():
         at.query_params[key] = value
     at.run()

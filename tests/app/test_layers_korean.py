@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 from fmnist_core import layer_ranking, layers, runs
 from fmnist_core.inference import load_run_model
 from fmnist_ui import i18n, layers_input, layers_top9
-from tests.app.korean import english_leftovers, open_in_korean
-from tests.app.test_layers import PAGE, captions, dataset_images, png_bytes, run_id_of, texts
+from tests.app.korean import english_leftovers
+from tests.app.test_layers import captions, dataset_images, open_page, png_bytes, run_id_of, texts
 from tests.conftest import train_tiny_run
 
 
@@ -23,15 +23,7 @@ def korean_outside_the_script(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def open_korean(model: str | None = None, **query: str) -> AppTest:
-    at = open_in_korean(AppTest.from_file(PAGE, default_timeout=120))
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    if model:
-        at.selectbox(key="layers_run").set_value(run_id_of(model)).run()
-        assert not at.exception, at.exception
-    return at
+    return open_page(model, korean=True, **query)
 
 
 def assert_korean(at: AppTest) -> None:

@@ -8,17 +8,13 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from fmnist_core import runs
-from tests.app.korean import english_leftovers, open_in_korean
+from tests.app.korean import english_leftovers, open_app_page_in_korean
 from tests.app.test_runs import APP, table
 from tests.core.test_model_files import models as models  # the module-scoped fixture
 
 
 def open_runs_page_in_korean() -> AppTest:
-    at = open_in_korean(AppTest.from_file(APP, default_timeout=120))
-    at.run()
-    at.switch_page("pages/runs.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_app_page_in_korean(APP, "pages/runs.py")
 
 
 def refusal(at: AppTest, name: str, content: bytes) -> str:

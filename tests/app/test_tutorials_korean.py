@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from fmnist_core import recipes
 from tests.app import korean
-from tests.app.korean import open_in_korean
+from tests.app.korean import open_app_page_in_korean
 from tests.app.test_tutorials import APP, add_run
 
 
@@ -21,11 +21,7 @@ def english_leftovers(at: AppTest) -> list[tuple[str, str]]:
 
 
 def open_tutorials_page_in_korean() -> AppTest:
-    at = open_in_korean(AppTest.from_file(APP, default_timeout=60))
-    at.run()
-    at.switch_page("pages/tutorials.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_app_page_in_korean(APP, "pages/tutorials.py", timeout=60)
 
 
 def test_the_cards_and_the_table_speak_korean(artifacts: Path) -> None:
