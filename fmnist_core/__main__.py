@@ -1,4 +1,4 @@
-"""Command line: ``python -m fmnist_core {models,train,runs,evaluate,suspicious,map,layers,delete,import,sweep}``."""
+"""Command line: ``python -m fmnist_core {models,train,runs,evaluate,compare,seeds,suspicious,map,layers,delete,import,sweep}``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
 from fmnist_core import foreground, runs
 from fmnist_core.cli_inspect import add_inspect_commands
 from fmnist_core.cli_recipes import add_recipe_commands
+from fmnist_core.cli_significance import add_significance_commands
 from fmnist_core.cli_sweeps import add_sweep_commands
 from fmnist_core.data import DatasetError
 from fmnist_core.models import (
@@ -165,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.set_defaults(handler=import_model)
     add_inspect_commands(commands)
     add_recipe_commands(commands)
+    add_significance_commands(commands)
     add_sweep_commands(commands, common)
     return parser
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from fmnist_core import error_analysis, evaluation_plots
 from fmnist_core.runs import RunRecord
-from fmnist_ui import evaluate_calibration, evaluate_data, evaluate_gallery, loaders
+from fmnist_ui import evaluate_calibration, evaluate_data, evaluate_gallery, loaders, significance_view
 from fmnist_ui.evaluate_data import say
 from fmnist_ui.i18n import t
 
@@ -104,6 +104,7 @@ def render_compare_tab(records: list[RunRecord], current_id: str) -> None:
         )
     with note_col:
         st.markdown(t("evaluate.difference_note", b=name_b, a=name_a))
+    significance_view.render_compare_significance(a, b, (name_a, name_b), records)
     render_compare_gallery(comparison, a, b, (name_a, name_b))
     evaluate_calibration.render_compare_calibration(
         [(name_a, loaders.load_evaluation(a.id)), (name_b, loaders.load_evaluation(b.id))]

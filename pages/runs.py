@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from fmnist_ui import loaders, runs_view
+from fmnist_ui import loaders, runs_view, significance_view
 from fmnist_ui.i18n import t
 from fmnist_ui.router import ensure_app_router
 
@@ -14,6 +14,7 @@ records, damaged = loaders.scan_runs()
 runs_view.show_damaged(damaged)
 if records:
     runs_view.show_runs_and_curves(records)
+    significance_view.render_seed_groups(records)
 else:
     st.info(t("runs.empty"), icon=":material/info:")
 if records or damaged:
