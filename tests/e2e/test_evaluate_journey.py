@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import error_analysis, evaluation
+from fmnist_core import error_analysis, evaluation, significance
 from tests.e2e.conftest import SCREENSHOTS, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -98,6 +98,9 @@ def test_click_a_cell_browse_its_images_compare_and_replay(server, seeded_artifa
     fixed = error_analysis.compare_runs(mlp, cnn).fixed
     page.get_by_text(f"cnn fixes {len(fixed):,} test images that mlp gets wrong").wait_for()
     page.wait_for_selector(".st-key-evaluate_difference_chart .js-plotly-plot")
+    page.get_by_text("Is the difference real?").wait_for()
+    verdict = significance.describe_paired(significance.compare_predictions(mlp, cnn), "mlp", "cnn")
+    page.get_by_text(verdict.split(" (95%")[0]).wait_for()  # B is better (or worse) by N points
     page.wait_for_timeout(500)
     screenshot(page, "evaluate_compare")
 
