@@ -9,8 +9,7 @@ import streamlit as st
 from fmnist_core import significance
 from fmnist_core.runs import RunRecord
 from fmnist_ui import loaders
-from fmnist_ui.evaluate_data import say
-from fmnist_ui.i18n import t
+from fmnist_ui.i18n import error_text, t
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -54,7 +53,7 @@ def render_compare_significance(
     try:
         test = paired_test(a.id, b.id)
     except ValueError as exc:
-        st.error(say(exc))
+        st.error(error_text(exc))
         return
     st.markdown(significance.describe_paired(test, *names, t=t))
     st.caption(t("seeds.compare_caption", count=test.count, resamples=significance.RESAMPLES))
