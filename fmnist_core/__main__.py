@@ -1,4 +1,4 @@
-"""Command line: ``python -m fmnist_core {models,train,runs,evaluate,compare,seeds,suspicious,map,layers,delete,import,sweep}``."""
+"""Command line: ``python -m fmnist_core {models,train,runs,evaluate,compare,seeds,suspicious,map,layers,delete,import,sweep,report}``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from fmnist_core import foreground, runs
 from fmnist_core.cli_inspect import add_inspect_commands
 from fmnist_core.cli_recipes import add_recipe_commands
 from fmnist_core.cli_significance import add_significance_commands
+from fmnist_core.cli_reports import add_report_commands
 from fmnist_core.cli_sweeps import add_sweep_commands
 from fmnist_core.data import DatasetError
 from fmnist_core.models import (
@@ -168,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_recipe_commands(commands)
     add_significance_commands(commands)
     add_sweep_commands(commands, common)
+    add_report_commands(commands)
     return parser
 
 
