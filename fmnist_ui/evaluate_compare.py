@@ -7,7 +7,14 @@ import streamlit as st
 
 from fmnist_core import error_analysis, evaluation_plots
 from fmnist_core.runs import RunRecord
-from fmnist_ui import evaluate_calibration, evaluate_data, evaluate_gallery, loaders, significance_view
+from fmnist_ui import (
+    evaluate_calibration,
+    evaluate_data,
+    evaluate_gallery,
+    loaders,
+    report_download,
+    significance_view,
+)
 from fmnist_ui.evaluate_data import say
 from fmnist_ui.i18n import t
 
@@ -86,6 +93,7 @@ def render_compare_tab(records: list[RunRecord], current_id: str) -> None:
         delta=accuracy_change(comparison.accuracy_a, comparison.accuracy_b),
     )
     col_net.metric(t("evaluate.net_gain"), f"{comparison.net_gain:+,}")
+    report_download.render_compare_report(a, b)
     st.markdown(
         t(
             "evaluate.fixes_and_breaks",

@@ -11,7 +11,7 @@ import streamlit as st
 
 from fmnist_core import sweep_plots, sweeps, words
 from fmnist_core.words import Word
-from fmnist_ui import sweep_hparams, train_view, widgets
+from fmnist_ui import report_download, sweep_hparams, train_view, widgets
 from fmnist_ui.i18n import error_text, t, url_params, when
 
 PICK = "sweep_choice"
@@ -127,6 +127,7 @@ def render_status(status: sweeps.SweepStatus) -> None:
     if status.problem:
         st.error(t("sweep.unreadable", problem=problem_text(status)), icon=":material/error:")
     controls(status)
+    report_download.render_sweep_report(spec.name, rows)
     best = sweep_plots.best_row(rows)
     if best:
         show_best(best, list(spec.space))

@@ -16,6 +16,7 @@ from fmnist_ui import (
     evaluate_suspicious,
     evaluate_view,
     loaders,
+    report_download,
 )
 from fmnist_ui.i18n import t
 from fmnist_ui.router import ensure_app_router
@@ -34,6 +35,7 @@ record = evaluate_view.pick_run(records)
 run = evaluate_view.load_run_evaluation(record.id)
 if run is None:
     st.stop()
+report_download.render_run_report(record)
 
 tabs = evaluate_view.open_tabs()
 with tabs["errors"]:
