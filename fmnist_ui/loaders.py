@@ -64,6 +64,15 @@ def load_dataset() -> data.FashionMNIST:
         st.stop()
 
 
+def test_images_or_none() -> Any:
+    """The (10000, 28, 28) test images held for all sessions, or None when the dataset cannot be
+    read (no message here: a report built without them reads the dataset and says why it cannot)."""
+    try:
+        return _load_dataset().x_test
+    except data.DatasetError:
+        return None
+
+
 def list_runs() -> list[runs.RunRecord]:
     """All runs, newest first (never cached: statuses change)."""
     return runs.list_runs()

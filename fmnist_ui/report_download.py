@@ -65,7 +65,7 @@ def render_report_button(
 
 def render_run_report(record: RunRecord) -> None:
     """Evaluate's button for the chosen run, from the run's cached evaluation and test images."""
-    evaluation, images = loaders.load_evaluation(record.id), loaders.load_dataset().x_test
+    evaluation, images = loaders.load_evaluation(record.id), loaders.test_images_or_none()
     folder = loaders.run_folder(record.id)
     render_report_button(
         f"report-{record.id}.html",
@@ -77,7 +77,7 @@ def render_run_report(record: RunRecord) -> None:
 def render_compare_report(a: RunRecord, b: RunRecord) -> None:
     """The Compare tab's button for runs A and B."""
     evaluations = loaders.load_evaluation(a.id), loaders.load_evaluation(b.id)
-    images = loaders.load_dataset().x_test
+    images = loaders.test_images_or_none()
     folders = loaders.run_folder(a.id), loaders.run_folder(b.id)
     render_report_button(
         f"compare-{a.id}-{b.id}.html",

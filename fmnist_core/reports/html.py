@@ -62,7 +62,9 @@ def figure_html(figure: go.Figure) -> str:
     """
     figure = go.Figure(figure)
     margin = figure.layout.margin
-    figure.update_layout(margin={"l": max(margin.l or 0, MIN_MARGIN), "r": max(margin.r or 0, MIN_MARGIN // 2)})
+    figure.update_layout(
+        margin={"l": max(margin.l or 0, MIN_MARGIN), "r": max(margin.r or 0, MIN_MARGIN // 2)}
+    )
     shown = figure.to_html(full_html=False, include_plotlyjs=False, config=FIGURE_CONFIG)
     return f'<div class="plot">{shown}</div>'
 
