@@ -22,6 +22,7 @@ from PIL import Image
 from fmnist_core import words
 
 IMAGE_SCALE = 3  # 28x28 test images drawn at 84x84, pixels kept sharp (NEAREST)
+TEMPLATE = "plotly_white"
 MIN_MARGIN = 60  # pixels left of a plot for its tick labels
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
 STYLE = """
@@ -58,12 +59,15 @@ def figure_html(figure: go.Figure) -> str:
     """A figure as a ``<div>`` and its drawing call (plotly.js is in the page's head).
 
     The app's figures have no left margin (Streamlit pads its charts); a page does not, so the
-    copy drawn here gets room for the tick labels.
+    copy drawn here gets room for the tick labels, and one template: Plotly's default is whatever
+    the process set last (importing Streamlit sets its own), and a report looks the same from the
+    app and the command line.
     """
     figure = go.Figure(figure)
     margin = figure.layout.margin
     figure.update_layout(
-        margin={"l": max(margin.l or 0, MIN_MARGIN), "r": max(margin.r or 0, MIN_MARGIN // 2)}
+        template=TEMPLATE,
+        margin={"l": max(margin.l or 0, MIN_MARGIN), "r": max(margin.r or 0, MIN_MARGIN // 2)},
     )
     shown = figure.to_html(full_html=False, include_plotlyjs=False, config=FIGURE_CONFIG)
     return f'<div class="plot">{shown}</div>'
