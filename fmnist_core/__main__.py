@@ -16,8 +16,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
 from fmnist_core import foreground, runs
 from fmnist_core.cli_inspect import add_inspect_commands
 from fmnist_core.cli_recipes import add_recipe_commands
-from fmnist_core.cli_significance import add_significance_commands
 from fmnist_core.cli_reports import add_report_commands
+from fmnist_core.cli_significance import add_significance_commands
 from fmnist_core.cli_sweeps import add_sweep_commands
 from fmnist_core.data import DatasetError
 from fmnist_core.models import (

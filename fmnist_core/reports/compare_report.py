@@ -8,15 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist_core import calibration_plots, error_analysis, evaluation_plots, plots, runs, words
+from fmnist_core import calibration_plots, error_analysis, evaluation_plots, plots, runs, significance, words
 from fmnist_core.evaluation import RunEvaluation, load_predictions
 from fmnist_core.reports import html
 from fmnist_core.reports.run_report import image_figures, load_test_images, read_finished_run, setting_rows
-
-try:  # the lead's paired tests (issue 21, part 1); without them the report leaves that section out
-    from fmnist_core import significance
-except ImportError:  # pragma: no cover - before significance.py is merged
-    significance = None
 
 GALLERY_IMAGES = 8
 Section = tuple[str, str, str]
@@ -64,10 +59,8 @@ def accuracy_section(
 
 def significance_section(
     labels: np.ndarray, predicted: tuple[np.ndarray, np.ndarray], names: tuple[str, str], t: words.Text
-) -> Section | None:
+) -> Section:
     """McNemar's test and a bootstrap interval in plain words (``fmnist_core.significance``)."""
-    if significance is None:
-        return None
     test = significance.paired_test(labels, predicted[0], predicted[1])
     text = significance.describe_paired(test, names[0], names[1], t)
     return html.section("significance", t("report.significance"), html.paragraph(text))
