@@ -45,7 +45,8 @@ def build_exports(run_folder: Path, report: Report = lambda fraction, message: N
     run_folder = Path(run_folder)
     record = convert.check_exportable(run_folder, FORMATS["tflite"])
     report(0.0, LOADING)
-    model = convert.load_model(run_folder).model
+    run_model = convert.load_model(run_folder)
+    model = run_model.model
     folder = exports_folder(run_folder)
     try:
         folder.mkdir(exist_ok=True)
@@ -63,7 +64,7 @@ def build_exports(run_folder: Path, report: Report = lambda fraction, message: N
         score = measure.score_tflite(export_path(run_folder, code), run_folder)
         formats[code] |= score.to_dict() | {"measure_seconds": round(time.perf_counter() - started, 3)}
     summary = {"run": record.id, "created_at": runs.now_iso(), "formats": formats}
-    summary["versions"] = tensorflow_versions()
+    summary |= {"input_rank": run_model.input_rank, "versions": tensorflow_versions()}
     try:
         atomic_files.atomic_write_json(folder / SUMMARY_FILE, summary)
     except OSError as error:

@@ -94,3 +94,21 @@ def build_snippet(
         **comments,
     }
     return HEADER.substitute(values) + "\n" + LOADERS[code].substitute(values) + FOOTER
+
+
+def keras_input_rank(path) -> int | None:
+    """The input rank (2 or 3) a ``.keras`` file's model takes, read from its config without
+    TensorFlow (None when the config does not say); the file is checked as any model file is.
+
+    Raises:
+        ModelFileError: The file is damaged or not a plain Keras model.
+    """
+    from fmnist_core.model_files import check_keras_archive
+
+    config = check_keras_archive(path)
+    inner = config.get("config") or {}
+    shape = (config.get("build_config") or {}).get("input_shape") or inner.get("build_input_shape")
+    if shape is None:
+        first = (inner.get("layers") or [{}])[0]
+        shape = (first.get("config") or {}).get("batch_shape")
+    return len(shape) - 1 if isinstance(shape, list) and len(shape) in (3, 4) else None
