@@ -106,4 +106,3 @@ def read_summary(run_folder: Path) -> dict[str, Any] | None:
         if not file.is_file() or file.stat().st_size != entry.get("bytes"):
             raise convert.ExportError("error.export.file_changed", path=file)
     return summary
-

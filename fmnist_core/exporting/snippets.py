@@ -16,7 +16,7 @@ IMAGE_FILE = "garment.png"
 # The model input's layout by input rank (1: scikit-learn's 784 pixels in a row).
 LAYOUTS = {1: "(1, 784)", 2: "(1, 28, 28)", 3: "(1, 28, 28, 1)"}
 
-HEADER = Template('''import numpy as np
+HEADER = Template("""import numpy as np
 from PIL import Image
 
 CLASS_NAMES = $class_names
@@ -27,45 +27,45 @@ IMAGE = "$image_file"
 image = Image.open(IMAGE).convert("L").resize((28, 28))
 x = np.asarray(image, dtype=np.float32) / 255.0  # $comment_scale
 x = x.reshape$layout  # $comment_layout
-''')
+""")
 
 LOADERS = {
-    "keras": Template('''import keras
+    "keras": Template("""import keras
 
 model = keras.saving.load_model(MODEL, compile=False)
 probabilities = np.asarray(model(x, training=False))[0]
-'''),
-    "skops": Template('''import skops.io
+"""),
+    "skops": Template("""import skops.io
 
 # $comment_trusted
 TRUSTED = $trusted
 model = skops.io.load(MODEL, trusted=TRUSTED)
 probabilities = np.zeros(len(CLASS_NAMES), dtype=np.float32)
 probabilities[model.classes_.astype(int)] = model.predict_proba(x)[0]
-'''),
-    "savedmodel": Template('''import zipfile
+"""),
+    "savedmodel": Template("""import zipfile
 
 import tensorflow as tf
 
 zipfile.ZipFile(MODEL).extractall("exported")  # $comment_unzip
 model = tf.saved_model.load("exported/model_savedmodel")
 probabilities = model.serve(tf.constant(x)).numpy()[0]
-'''),
-    "tflite": Template('''import tensorflow as tf
+"""),
+    "tflite": Template("""import tensorflow as tf
 
 interpreter = tf.lite.Interpreter(model_path=MODEL)  # $comment_litert
 interpreter.allocate_tensors()
 interpreter.set_tensor(interpreter.get_input_details()[0]["index"], x)
 interpreter.invoke()
 probabilities = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])[0]
-'''),
+"""),
 }
 LOADERS["tflite-int8"] = LOADERS["tflite"]
 
-FOOTER = '''
+FOOTER = """
 best = int(np.argmax(probabilities))
 print(f"{CLASS_NAMES[best]} ({probabilities[best]:.1%})")
-'''
+"""
 
 
 def build_snippet(
