@@ -52,6 +52,7 @@ bench: dev-setup browser-deps
 	$(BIN)/python -m bench.draw_bench
 	$(BIN)/python -m bench.recipes_bench
 	$(BIN)/python -m bench.report_bench
+	$(BIN)/python -m bench.export_bench
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .

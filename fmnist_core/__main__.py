@@ -1,4 +1,4 @@
-"""Command line: ``python -m fmnist_core {models,train,runs,evaluate,compare,seeds,suspicious,map,layers,delete,import,sweep,report}``."""
+"""Command line: ``python -m fmnist_core {models,train,runs,evaluate,compare,seeds,suspicious,map,layers,delete,import,export,report,sweep}``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fmnist_core.tensorflow_logs import tensorflow_log_level
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
 
 from fmnist_core import foreground, runs
+from fmnist_core.cli_export import add_export_command
 from fmnist_core.cli_inspect import add_inspect_commands
 from fmnist_core.cli_recipes import add_recipe_commands
 from fmnist_core.cli_reports import add_report_commands
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file", help="a .keras file saved with model.save('name.keras')")
     importer.set_defaults(handler=import_model)
     add_inspect_commands(commands)
+    add_export_command(commands)
     add_recipe_commands(commands)
     add_significance_commands(commands)
     add_sweep_commands(commands, common)

@@ -66,12 +66,14 @@ def layer_outputs(args: argparse.Namespace) -> int:
 def run_job(args: argparse.Namespace) -> int:
     """Entry of a background job process started by ``jobs.start_job`` (internal)."""
     from fmnist_core import features, jobs, layer_ranking, projection
+    from fmnist_core.exporting import bundle
 
     folder = Path(args.run_folder)
     bodies = {
         "features": features.compute_run_features,
         "umap": projection.compute_umap,
         "top9": layer_ranking.run_top9,
+        "export": bundle.build_exports,
     }
     return jobs.run_job(folder, args.name, lambda report: bodies[args.name](folder, report))
 
@@ -150,6 +152,6 @@ def add_inspect_commands(commands: argparse._SubParsersAction) -> None:
     mapper.add_argument("--json", action="store_true", help="one JSON object")
     mapper.set_defaults(handler=embedding_map)
     job = commands.add_parser("job", help=argparse.SUPPRESS)
-    job.add_argument("name", choices=("features", "umap", "top9"))  # = jobs.JOB_NAMES
+    job.add_argument("name", choices=("features", "umap", "top9", "export"))  # = jobs.JOB_NAMES
     job.add_argument("run_folder")
     job.set_defaults(handler=run_job)

@@ -30,7 +30,7 @@ from fmnist_core import atomic_files, runs
 
 JOBS_DIR = "jobs"
 # The jobs ``python -m fmnist_core job`` knows (its bodies are chosen there); add new ones to both.
-JOB_NAMES = ("features", "umap", "top9")
+JOB_NAMES = ("features", "umap", "top9", "export")
 STATES = ("running", "done", "failed")
 STALE_S = 60.0  # a running job writes at least every HEARTBEAT_S; silence this long means it is gone
 HEARTBEAT_S = 5.0

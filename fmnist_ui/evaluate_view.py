@@ -36,7 +36,7 @@ CONFUSIONS_KEY = "evaluate_top_confusions"
 GALLERY_KEY = "evaluate_gallery"
 ANY_CLASS = -1  # the filters' "Any" option (None would show as an empty selectbox)
 # The tabs by code (their labels are the session's language: evaluate.tab.<code>).
-TABS = ("errors", "map", "metrics", "calibration", "suspicious", "compare", "over_time")
+TABS = ("errors", "map", "metrics", "calibration", "suspicious", "compare", "over_time", "download")
 ALL_CLASSES = tuple(range(NUM_CLASSES))
 
 

@@ -256,3 +256,12 @@ def job_status(run_id: str, name: str) -> jobs.JobStatus:
 def features_job_status(run_id: str) -> jobs.JobStatus:
     """The status of the run's "features" job (never cached)."""
     return job_status(run_id, "features")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def keras_input_rank(run_id: str) -> int | None:
+    """The input rank of a run's ``model.keras`` (its config, no TensorFlow), for the snippets; a
+    finished run's model never changes. Raises ModelFileError for a damaged file (not cached)."""
+    from fmnist_core.exporting import snippets
+
+    return snippets.keras_input_rank(run_folder(run_id) / "model.keras")

@@ -2,8 +2,8 @@
 
 Reads only stored predictions and features (no TensorFlow), evaluated once per run: confusion
 matrix -> gallery of the clicked cell, the whole test set as a map, per-class metrics, calibration,
-the test labels every finished run disbelieves, a comparison of two runs and the validation
-confusion epoch by epoch.
+the test labels every finished run disbelieves, a comparison of two runs, the validation
+confusion epoch by epoch, and the model's files to download.
 """
 
 import streamlit as st
@@ -15,6 +15,7 @@ from fmnist_ui import (
     evaluate_metrics,
     evaluate_suspicious,
     evaluate_view,
+    export_view,
     loaders,
     report_download,
 )
@@ -59,3 +60,6 @@ with tabs["compare"]:
 with tabs["over_time"]:
     if tabs["over_time"].open:
         evaluate_compare.render_over_time_tab(record)
+with tabs["download"]:
+    if tabs["download"].open:
+        export_view.render_download_section(record)

@@ -1,8 +1,8 @@
-"""Runs: every run in a table, curves of several runs overlaid, delete a run, load a .keras model."""
+"""Runs: every run in a table, curves of several runs overlaid, download or delete a run, load a .keras model."""
 
 import streamlit as st
 
-from fmnist_ui import loaders, runs_view, significance_view
+from fmnist_ui import export_view, loaders, runs_view, significance_view
 from fmnist_ui.i18n import t
 from fmnist_ui.router import ensure_app_router
 
@@ -17,6 +17,9 @@ if records:
     significance_view.render_seed_groups(records)
 else:
     st.info(t("runs.empty"), icon=":material/info:")
+if records:
+    st.subheader(t("runs.download_heading"))
+    export_view.render_runs_download(records)
 if records or damaged:
     st.subheader(t("runs.delete_heading"))
     runs_view.delete_section(records, damaged)
