@@ -137,7 +137,7 @@ def _child_failure(work_dir: Path, returncode: int, stderr: bytes, memory_mb: in
         return ModelFileError("error.model_file.loader_crashed", signal=name, memory=memory_mb)
     lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
     detail = _one_line(lines[-1]) if lines else Word("error.model_file.no_details")
-    return ModelFileError("error.model_file.loader_failed", code=returncode, detail=detail)
+    return ModelFileError("error.model_file.loader_failed", exit_code=returncode, detail=detail)
 
 
 # ---- child process: this file run as a script -------------------------------------------------

@@ -318,3 +318,12 @@ def test_child_limits_turn_into_one_line_errors(models: dict[str, Path], images:
 def test_bad_images_are_a_programming_error(models: dict[str, Path]) -> None:
     with pytest.raises(ValueError, match=r"uint8 array of shape \(N, 28, 28\)"):
         evaluate_keras_file_isolated(models["softmax"], np.zeros((2, 28, 28), np.float32))
+
+
+def test_a_loader_that_exits_with_an_error_is_a_clear_refusal(tmp_path: Path) -> None:
+    """The child's exit code fills {exit_code}: ``code`` is the error's own key, never a value."""
+    from fmnist_core.model_sandbox import _child_failure
+
+    error = _child_failure(tmp_path, 3, b"Traceback ...\nValueError: bad layer\n", 1024)
+    assert isinstance(error, ModelFileError) and error.code == "error.model_file.loader_failed"
+    assert "exit code 3: ValueError: bad layer" in str(error)
