@@ -8,8 +8,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())  # before 
 
 import streamlit as st
 
-from fmnist_ui.i18n import language_switch, t
-from fmnist_ui.router import route
+from fmnist_ui.shared.i18n import language_switch, t
+from fmnist_ui.shared.router import route
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/checkroom:", layout="wide")
 language_switch()

@@ -3,7 +3,7 @@
 Trains ``cnn_draw`` with its registry defaults on the full data (``python -m fmnist_core train``,
 into a temporary artifacts root), and for comparison ``cnn_fast`` (the same recipe without the
 drawing augmentation). Then each model judges the first ``--drawings`` test images drawn as a person
-would on the Draw page, by `fmnist_core.drawing_render` (numpy/scipy/Pillow, independent of the
+would on the Draw page, by `fmnist_core.drawing.drawing_render` (numpy/scipy/Pillow, independent of the
 TensorFlow augmentation): filled silhouettes, and outlines traced with a pen, both through the
 page's preprocessing with its "Fill outlines" default. Also reported, without targets: outlines
 with "Fill outlines" off, and silhouettes drawn pointing the other way.
@@ -34,8 +34,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
 import numpy as np  # noqa: E402
 
 from bench.report import Figure, at_least, at_most, markdown_table  # noqa: E402
-from fmnist_core import drawing_render, run_summary, runs  # noqa: E402
 from fmnist_core.data import load_fashion_mnist  # noqa: E402
+from fmnist_core.drawing import drawing_render
+from fmnist_core.runs import run_summary, runs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).with_name("draw_results.json")
@@ -71,7 +72,7 @@ def render_sets(
 
 def accuracies(folder: Path, drawn: dict[str, np.ndarray], labels: np.ndarray) -> dict[str, float]:
     """The run's stored test accuracy, and its accuracy on each drawing set."""
-    from fmnist_core.inference import load_run_model, predict_probabilities
+    from fmnist_core.models.inference import load_run_model, predict_probabilities
 
     run_model = load_run_model(folder)
     scores = {"clean test images": float(runs.read_run(folder).test["accuracy"])}

@@ -21,7 +21,10 @@ from fmnist_core.tensorflow_logs import tensorflow_log_level
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
 
-from fmnist_core import data, features, inference, run_summary, runs  # noqa: E402
+from fmnist_core import data
+from fmnist_core.inspection import features
+from fmnist_core.models import inference
+from fmnist_core.runs import run_summary, runs  # noqa: E402
 
 TARGET = 0.05
 

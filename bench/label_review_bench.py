@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist_core import evaluation, label_review, runs
+from fmnist_core.evaluation import evaluation, label_review
+from fmnist_core.runs import runs
 
 TARGET_S = 1.0
 NUM_TEST = 10_000

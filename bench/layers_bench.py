@@ -42,9 +42,10 @@ def train_cnn(artifacts: Path) -> Path:
 
 def time_redraw(folder: Path, images: int = 20) -> tuple[float, float]:
     """Median and worst seconds to redraw every feature map for another test image (warm model)."""
-    from fmnist_core import layer_plots, layers
     from fmnist_core.data import load_fashion_mnist, to_model_input
-    from fmnist_core.inference import load_run_model
+    from fmnist_core.inspection import layers
+    from fmnist_core.models.inference import load_run_model
+    from fmnist_core.plots import layer_plots
 
     probe = layers.map_probe(load_run_model(folder))
     test = to_model_input(load_fashion_mnist().x_test[:images])
@@ -60,7 +61,7 @@ def time_redraw(folder: Path, images: int = 20) -> tuple[float, float]:
 
 def time_top9(folder: Path) -> tuple[float, float]:
     """Seconds of the ranking in-process, and of the ``top9`` job as its own process."""
-    from fmnist_core import layer_ranking
+    from fmnist_core.inspection import layer_ranking
 
     start = time.perf_counter()
     layer_ranking.compute_and_save(folder)

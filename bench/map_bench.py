@@ -81,7 +81,7 @@ def train_run(artifacts: Path, samples: int) -> Path:
 def pca_seconds(folder: Path) -> tuple[float, tuple[int, int]]:
     from sklearn import decomposition  # noqa: F401  # the app has scikit-learn loaded already
 
-    from fmnist_core import features, projection
+    from fmnist_core.inspection import features, projection
 
     stored = (
         features.load_features(folder)

@@ -17,9 +17,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from fmnist_core import evaluation, runs
 from fmnist_core.data import load_fashion_mnist
-from fmnist_core.models import create_model
+from fmnist_core.evaluation import evaluation
+from fmnist_core.models.models import create_model
+from fmnist_core.runs import runs
 from fmnist_core.training import TrainingConfig, run_worker, split_data
 
 HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_train_batch_end")

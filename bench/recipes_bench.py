@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/recipes_bench.py`
 
 from bench.report import at_least, at_most, markdown_table  # noqa: E402
-from fmnist_core import runs  # noqa: E402
+from fmnist_core.runs import runs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "recipes_results.json"

@@ -33,7 +33,8 @@ from fmnist_core.tensorflow_logs import tensorflow_log_level  # noqa: E402
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
 
 from bench.report import Figure, at_most, markdown_table  # noqa: E402
-from fmnist_core import reports, runs, sweeps  # noqa: E402
+from fmnist_core import reports, sweeps
+from fmnist_core.runs import runs  # noqa: E402
 
 RESULTS = Path(__file__).with_name("report_results.json")
 SECONDS_TARGET, MEGABYTES_TARGET = 5.0, 10.0

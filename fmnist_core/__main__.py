@@ -13,21 +13,22 @@ from fmnist_core.tensorflow_logs import tensorflow_log_level
 # Before anything imports TensorFlow: a worker or a training run may import it.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tensorflow_log_level())
 
-from fmnist_core import foreground, runs
-from fmnist_core.cli_export import add_export_command
-from fmnist_core.cli_inspect import add_inspect_commands
-from fmnist_core.cli_recipes import add_recipe_commands
-from fmnist_core.cli_reports import add_report_commands
-from fmnist_core.cli_significance import add_significance_commands
-from fmnist_core.cli_sweeps import add_sweep_commands
+from fmnist_core.cli.cli_export import add_export_command
+from fmnist_core.cli.cli_inspect import add_inspect_commands
+from fmnist_core.cli.cli_recipes import add_recipe_commands
+from fmnist_core.cli.cli_reports import add_report_commands
+from fmnist_core.cli.cli_significance import add_significance_commands
+from fmnist_core.cli.cli_sweeps import add_sweep_commands
 from fmnist_core.data import DatasetError
-from fmnist_core.models import (
+from fmnist_core.models.models import (
     CHOICE_HYPERPARAMETERS,
     COMMON_HYPERPARAMETERS,
     HYPERPARAMETERS,
     get_model_spec,
     list_models,
 )
+from fmnist_core.runs import runs
+from fmnist_core.training import foreground
 
 
 def print_models(args: argparse.Namespace) -> int:
@@ -88,7 +89,7 @@ def evaluate(args: argparse.Namespace) -> int:
     """Accuracy, ECE (15 bins) and per-class metrics of a run's test predictions; ``--json``: one object."""
     import json
 
-    from fmnist_core import calibration, evaluation
+    from fmnist_core.evaluation import calibration, evaluation
 
     folder = runs.run_path(args.run_id, args.artifacts)
     predictions = evaluation.load_predictions(folder)
@@ -117,7 +118,7 @@ def delete(args: argparse.Namespace) -> int:
 
 def import_model(args: argparse.Namespace) -> int:
     """Checks, evaluates and stores a .keras file as a run; prints the run's folder."""
-    from fmnist_core.importing import import_keras_model
+    from fmnist_core.models.importing import import_keras_model
 
     folder = import_keras_model(args.file, args.artifacts, name=Path(args.file).name)
     record = runs.read_run(folder)

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from fmnist_ui import draw_recommend, draw_view, loaders
-from fmnist_ui.i18n import t
-from fmnist_ui.router import ensure_app_router
+from fmnist_ui.draw import recommend as draw_recommend
+from fmnist_ui.draw import view as draw_view
+from fmnist_ui.shared import loaders
+from fmnist_ui.shared.i18n import t
+from fmnist_ui.shared.router import ensure_app_router
 
 ensure_app_router()
 

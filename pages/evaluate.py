@@ -8,19 +8,17 @@ confusion epoch by epoch, and the model's files to download.
 
 import streamlit as st
 
-from fmnist_ui import (
-    evaluate_calibration,
-    evaluate_compare,
-    evaluate_map,
-    evaluate_metrics,
-    evaluate_suspicious,
-    evaluate_view,
-    export_view,
-    loaders,
-    report_download,
-)
-from fmnist_ui.i18n import t
-from fmnist_ui.router import ensure_app_router
+from fmnist_ui.evaluate import calibration as evaluate_calibration
+from fmnist_ui.evaluate import compare as evaluate_compare
+from fmnist_ui.evaluate import map_tab as evaluate_map
+from fmnist_ui.evaluate import metrics as evaluate_metrics
+from fmnist_ui.evaluate import suspicious as evaluate_suspicious
+from fmnist_ui.evaluate import view as evaluate_view
+from fmnist_ui.shared import loaders
+from fmnist_ui.shared import model_downloads as export_view
+from fmnist_ui.shared import report_downloads as report_download
+from fmnist_ui.shared.i18n import t
+from fmnist_ui.shared.router import ensure_app_router
 
 ensure_app_router()
 

@@ -3,9 +3,11 @@ convolutional models; weight images and unit activations for dense ones; the mod
 
 import streamlit as st
 
-from fmnist_ui import layers_input, layers_view, loaders
-from fmnist_ui.i18n import t
-from fmnist_ui.router import ensure_app_router
+from fmnist_ui.layers import inputs as layers_input
+from fmnist_ui.layers import view as layers_view
+from fmnist_ui.shared import loaders
+from fmnist_ui.shared.i18n import t
+from fmnist_ui.shared.router import ensure_app_router
 
 ensure_app_router()
 

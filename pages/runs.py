@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from fmnist_ui import export_view, loaders, runs_view, significance_view
-from fmnist_ui.i18n import t
-from fmnist_ui.router import ensure_app_router
+from fmnist_ui.runs import view as runs_view
+from fmnist_ui.shared import loaders
+from fmnist_ui.shared import model_downloads as export_view
+from fmnist_ui.shared import significance as significance_view
+from fmnist_ui.shared.i18n import t
+from fmnist_ui.shared.router import ensure_app_router
 
 ensure_app_router()
 

@@ -4,9 +4,11 @@ compare them in the HParams view."""
 import streamlit as st
 
 from fmnist_core import sweeps
-from fmnist_ui import sweep_form, sweep_view, widgets
-from fmnist_ui.i18n import t
-from fmnist_ui.router import ensure_app_router
+from fmnist_ui.shared import widgets
+from fmnist_ui.shared.i18n import t
+from fmnist_ui.shared.router import ensure_app_router
+from fmnist_ui.sweep import form as sweep_form
+from fmnist_ui.sweep import view as sweep_view
 
 ensure_app_router()
 

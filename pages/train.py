@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from fmnist_ui import loaders, train_view, widgets
-from fmnist_ui.i18n import t
-from fmnist_ui.router import ensure_app_router
+from fmnist_ui.shared import loaders, widgets
+from fmnist_ui.shared.i18n import t
+from fmnist_ui.shared.router import ensure_app_router
+from fmnist_ui.train import view as train_view
 
 ensure_app_router()
 

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from fmnist_ui import tutorials_view
-from fmnist_ui.i18n import t
-from fmnist_ui.router import ensure_app_router
+from fmnist_ui.shared.i18n import t
+from fmnist_ui.shared.router import ensure_app_router
+from fmnist_ui.tutorials import view as tutorials_view
 
 ensure_app_router()
 

@@ -25,7 +25,7 @@ def artifacts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def train_tiny_run(root: Path, model: str, **overrides) -> Path:
     """Trains ``model`` for one epoch on a few hundred images, in-process; returns its folder."""
-    from fmnist_core import runs
+    from fmnist_core.runs import runs
     from fmnist_core.training import TrainingConfig, run_worker
 
     settings = {"epochs": 1, "train_samples": 600, "seed": 1, **overrides}

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fmnist_core import atomic_files, runs
+from fmnist_core import atomic_files
 from fmnist_core.exporting import convert, measure
 from fmnist_core.exporting.formats import CONVERTED, FORMATS, TFLITE
+from fmnist_core.runs import runs
 
 JOB_NAME = "export"
 EXPORTS_DIR = "exports"

@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from fmnist_core import atomic_files, runs
+from fmnist_core import atomic_files
 from fmnist_core.exporting.formats import FORMATS, SAVED_MODEL_FOLDER, TFJS_CONFLICT, ExportFormat
-from fmnist_core.inference import ModelLoadError, RunModel, load_run_model
+from fmnist_core.models.inference import ModelLoadError, RunModel, load_run_model
+from fmnist_core.runs import runs
 from fmnist_core.words import CodedError
 
 NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)

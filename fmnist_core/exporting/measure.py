@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist_core import evaluation
 from fmnist_core.data import load_fashion_mnist, to_model_input
+from fmnist_core.evaluation import evaluation
 
 BATCH_SIZE = 1000
 

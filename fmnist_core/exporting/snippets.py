@@ -79,7 +79,7 @@ def build_snippet(
         t: Says the comments in the user's language.
         model_file: The file the snippet opens (default: the format's file name).
     """
-    from fmnist_core.sklearn_files import TRUSTED_TYPES  # imports skops (~2 s): only when asked
+    from fmnist_core.models.sklearn_files import TRUSTED_TYPES  # imports skops (~2 s): only when asked
 
     comments = {
         f"comment_{name}": t(f"export.snippet.{name}")
@@ -103,7 +103,7 @@ def keras_input_rank(path) -> int | None:
     Raises:
         ModelFileError: The file is damaged or not a plain Keras model.
     """
-    from fmnist_core.model_files import check_keras_archive
+    from fmnist_core.models.model_files import check_keras_archive
 
     config = check_keras_archive(path)
     inner = config.get("config") or {}

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist_core import calibration_plots, error_analysis, evaluation_plots, plots, runs, significance, words
-from fmnist_core.evaluation import RunEvaluation, load_predictions
+from fmnist_core import words
+from fmnist_core.evaluation import error_analysis, significance
+from fmnist_core.evaluation.evaluation import RunEvaluation, load_predictions
+from fmnist_core.plots import calibration_plots, evaluation_plots, plots
 from fmnist_core.reports import html
 from fmnist_core.reports.run_report import image_figures, load_test_images, read_finished_run, setting_rows
+from fmnist_core.runs import runs
 
 GALLERY_IMAGES = 8
 Section = tuple[str, str, str]
@@ -60,7 +63,7 @@ def accuracy_section(
 def significance_section(
     labels: np.ndarray, predicted: tuple[np.ndarray, np.ndarray], names: tuple[str, str], t: words.Text
 ) -> Section:
-    """McNemar's test and a bootstrap interval in plain words (``fmnist_core.significance``)."""
+    """McNemar's test and a bootstrap interval in plain words (``fmnist_core.evaluation.significance``)."""
     test = significance.paired_test(labels, predicted[0], predicted[1])
     text = significance.describe_paired(test, names[0], names[1], t)
     return html.section("significance", t("report.significance"), html.paragraph(text))

@@ -8,12 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from fmnist_core import calibration_plots, error_analysis, evaluation_plots, plots, runs, words
+from fmnist_core import words
 from fmnist_core.data import CLASS_NAMES
-from fmnist_core.evaluation import RunEvaluation, load_predictions
+from fmnist_core.evaluation import error_analysis
+from fmnist_core.evaluation.evaluation import RunEvaluation, load_predictions
+from fmnist_core.plots import calibration_plots, evaluation_plots, plots
+from fmnist_core.plots.sweep_plots import axis_title
 from fmnist_core.reports import html
 from fmnist_core.reports.errors import ReportError
-from fmnist_core.sweep_plots import axis_title
+from fmnist_core.runs import runs
 
 WORST_PAIRS = 5
 IMAGES_PER_PAIR = 8

@@ -7,10 +7,12 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fmnist_core import plots, runs, sweep_plots, sweeps, words
+from fmnist_core import sweeps, words
+from fmnist_core.plots import plots, sweep_plots
+from fmnist_core.plots.sweep_plots import OBJECTIVE, TEST, axis_title
 from fmnist_core.reports import html
 from fmnist_core.reports.errors import ReportError
-from fmnist_core.sweep_plots import OBJECTIVE, TEST, axis_title
+from fmnist_core.runs import runs
 
 Section = tuple[str, str, str]
 TOP_CURVES = 5

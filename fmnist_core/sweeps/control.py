@@ -18,8 +18,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from fmnist_core import runs
 from fmnist_core.atomic_files import atomic_write_json, read_json
+from fmnist_core.runs import runs
 from fmnist_core.sweeps.errors import SweepError
 from fmnist_core.sweeps.folders import load_sweep
 from fmnist_core.sweeps.storage import sweep_dir

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import optuna
 
-from fmnist_core import runs
 from fmnist_core.atomic_files import atomic_write_json, read_json
+from fmnist_core.runs import runs
 from fmnist_core.sweeps.errors import SweepError
 from fmnist_core.sweeps.spec import NAME_PATTERN, SweepSpec
 from fmnist_core.sweeps.storage import open_storage, redact_url, sweep_dir, sweeps_dir

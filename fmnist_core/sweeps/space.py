@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from fmnist_core.models import CHOICE_HYPERPARAMETERS, HYPERPARAMETERS
+from fmnist_core.models.models import CHOICE_HYPERPARAMETERS, HYPERPARAMETERS
 from fmnist_core.sweeps.errors import SweepError
 from fmnist_core.words import Word
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from fmnist_core.models import get_model_spec
+from fmnist_core.models.models import get_model_spec
 from fmnist_core.sweeps.errors import SweepError
 from fmnist_core.sweeps.space import Param, check_param, param_word, parse_param, split_space
 from fmnist_core.training.config import SEED_RANGE, TRAIN_SAMPLES_RANGE, check_whole_number

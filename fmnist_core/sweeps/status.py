@@ -16,7 +16,7 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from fmnist_core import run_summary, runs
+from fmnist_core.runs import run_summary, runs
 from fmnist_core.sweeps.control import stop_flag, worker_active
 from fmnist_core.sweeps.errors import SweepStorageError
 from fmnist_core.sweeps.folders import load_sweep

@@ -20,7 +20,7 @@ from optuna.exceptions import ExperimentalWarning
 from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages.journal import JournalFileBackend
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from fmnist_core.sweeps.errors import SweepError, SweepStorageError
 from fmnist_core.sweeps.spec import SweepSpec, check_sweep_name
 

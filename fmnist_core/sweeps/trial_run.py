@@ -11,7 +11,7 @@ from typing import Any
 
 import optuna
 
-from fmnist_core import run_summary, runs
+from fmnist_core.runs import run_summary, runs
 from fmnist_core.sweeps.space import Param
 from fmnist_core.sweeps.spec import SweepSpec
 from fmnist_core.training import TrainingConfig, run_worker

@@ -24,7 +24,7 @@ import optuna
 from optuna.exceptions import ExperimentalWarning
 from optuna.trial import TrialState
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from fmnist_core.sweeps.control import registered_worker, stop_flag
 from fmnist_core.sweeps.errors import SweepStorageError
 from fmnist_core.sweeps.folders import load_sweep

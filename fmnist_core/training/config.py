@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from fmnist_core.data import NUM_TRAIN_IMAGES
-from fmnist_core.models import COMMON_HYPERPARAMETERS, check_hyperparameter, get_model_spec
-from fmnist_core.registry import SettingError, setting_word
+from fmnist_core.models.models import COMMON_HYPERPARAMETERS, check_hyperparameter, get_model_spec
+from fmnist_core.models.registry import SettingError, setting_word
 
 # How a run's loss reads the model's output (Keras). "sparse": the probabilities against integer
 # labels. "logits": the network without its final Softmax layer, trained with
@@ -62,7 +62,7 @@ class TrainingConfig:
     label_smoothing: float | None = None
     plateau_patience: int | None = None
     augmentation: str | None = None
-    # set by a tutorial recipe (fmnist_core.recipes); None: the defaults
+    # set by a tutorial recipe (fmnist_core.recipes.recipes); None: the defaults
     recipe: str | None = None
     loss: str | None = None
     input_scaling: str | None = None

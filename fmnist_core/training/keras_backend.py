@@ -21,8 +21,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from fmnist_core import atomic_files, data, features, runs
-from fmnist_core.models import create_model, get_model_spec
+from fmnist_core import atomic_files, data
+from fmnist_core.inspection import features
+from fmnist_core.models.models import create_model, get_model_spec
+from fmnist_core.runs import runs
 from fmnist_core.training import augmentation
 from fmnist_core.training.config import TrainingConfig, TrainingData
 from fmnist_core.training.reporting import EpochLogger, ProgressWriter, loss_diverged

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from fmnist_core.training.config import TrainingConfig
 from fmnist_core.words import CodedError
 

@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from fmnist_core import atomic_files, evaluation, runs
+from fmnist_core import atomic_files
+from fmnist_core.evaluation import evaluation
+from fmnist_core.runs import runs
 
 HEARTBEAT_INTERVAL_S = 5.0
 DIVERGED_LOSS = 100.0  # mean cross-entropy; a uniform guess scores 2.3

@@ -10,10 +10,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from fmnist_core import data, features, runs
-from fmnist_core.evaluation import accuracy, cross_entropy
-from fmnist_core.models import create_model
-from fmnist_core.sklearn_files import save_sklearn_model
+from fmnist_core import data
+from fmnist_core.evaluation.evaluation import accuracy, cross_entropy
+from fmnist_core.inspection import features
+from fmnist_core.models.models import create_model
+from fmnist_core.models.sklearn_files import save_sklearn_model
+from fmnist_core.runs import runs
 from fmnist_core.training.config import TrainingConfig, TrainingData
 from fmnist_core.training.reporting import EpochLogger, ProgressWriter, loss_diverged
 

@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from fmnist_core import atomic_files, evaluation, run_fields, runs
+from fmnist_core import atomic_files
 from fmnist_core import data as data_module
-from fmnist_core.models import get_model_spec
+from fmnist_core.evaluation import evaluation, run_fields
+from fmnist_core.models.models import get_model_spec
+from fmnist_core.runs import runs
 from fmnist_core.training.config import TrainingConfig, TrainingData
 from fmnist_core.training.reporting import heartbeat, loss_diverged
 

@@ -12,7 +12,7 @@ from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
 from fmnist_core import data
-from fmnist_ui import i18n
+from fmnist_ui.shared import i18n
 
 LETTERS = re.compile(r"[A-Za-z]{2}")  # a string without two Latin letters in a row has no English
 MAX_TEXT = 3000  # longer strings are data, never a text of the catalog

@@ -38,7 +38,7 @@ REACH_THE_IMAGES = {
 def test_pages_show_the_dataset_fix_instead_of_a_traceback(
     seeded_artifacts: Path, corrupt_dataset: Path, page: str
 ):
-    from fmnist_ui import loaders
+    from fmnist_ui.shared import loaders
 
     loaders._load_dataset.clear()
     app = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
@@ -52,7 +52,7 @@ def test_pages_show_the_dataset_fix_instead_of_a_traceback(
 
 
 def test_training_on_a_corrupt_dataset_fails_with_the_fix(artifacts: Path, corrupt_dataset: Path):
-    from fmnist_core import runs
+    from fmnist_core.runs import runs
     from fmnist_core.training import TrainingConfig, run_worker
 
     config = TrainingConfig.for_model("softmax", epochs=1)

@@ -19,10 +19,11 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import runs
 from fmnist_core.data import CLASS_NAMES, load_fashion_mnist
-from fmnist_core.drawing import preprocess_drawing, preprocess_photo
-from fmnist_ui import draw_canvas, draw_plots
+from fmnist_core.drawing.drawing import preprocess_drawing, preprocess_photo
+from fmnist_core.runs import runs
+from fmnist_ui.draw import canvas as draw_canvas
+from fmnist_ui.draw import plots as draw_plots
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "draw.py")
 PROMPT = "Draw a garment on the canvas"
@@ -213,7 +214,7 @@ def test_no_runs_yet_points_to_training(artifacts: Path, monkeypatch: pytest.Mon
 def test_the_page_modules_do_not_start_tensorflow() -> None:
     """TensorFlow starts only when a Keras run's model is loaded, not when the page is imported."""
     code = (
-        "import sys\nimport fmnist_ui.draw_view, fmnist_ui.draw_analysis, fmnist_ui.loaders\n"
+        "import sys\nimport fmnist_ui.draw.view, fmnist_ui.draw.analysis, fmnist_ui.shared.loaders\n"
         "print('tensorflow' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -225,7 +226,8 @@ def test_the_drawing_shows_its_three_nearest_test_images(
     seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The look-alikes are the 3 test images nearest to the drawing's features, as the core finds them."""
-    from fmnist_core import features, inference, projection
+    from fmnist_core.inspection import features, projection
+    from fmnist_core.models import inference
 
     at = open_page(monkeypatch, drawn_rectangle())
     run_id = choose_run(at, "cnn")
@@ -251,7 +253,7 @@ def test_without_a_cnn_draw_run_the_page_recommends_it_and_its_button_starts_it(
     seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from fmnist_core.training import TrainingConfig
-    from fmnist_ui import train_view
+    from fmnist_ui.train import view as train_view
 
     launched: list[TrainingConfig] = []
 

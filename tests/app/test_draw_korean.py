@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fmnist_core.data import CLASS_NAMES
-from fmnist_ui import draw_canvas
+from fmnist_ui.draw import canvas as draw_canvas
 from tests.app.korean import english_leftovers, open_in_korean
 from tests.app.test_draw import PAGE, bar_charts, choose_run, drawn_rectangle, markdown_text
 
@@ -94,7 +94,7 @@ def test_without_runs_the_page_says_so_in_korean(artifacts: Path, monkeypatch: p
 
 
 def test_the_english_class_names_are_unchanged() -> None:
-    from fmnist_ui import draw_plots
+    from fmnist_ui.draw import plots as draw_plots
 
     bars = draw_plots.plot_probabilities([0.1] * 10).to_dict()["data"][0]
     assert tuple(bars["y"]) == CLASS_NAMES and tuple(bars["customdata"]) == CLASS_NAMES

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import error_analysis, evaluation
 from fmnist_core.data import CLASS_NAMES
+from fmnist_core.evaluation import error_analysis, evaluation
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "evaluate.py")
@@ -102,7 +102,7 @@ def test_latest_run_shows_its_matrix_metrics_and_gallery(seeded_artifacts):
 
 def test_the_page_does_not_import_tensorflow():
     code = (
-        "import sys\nimport fmnist_ui.evaluate_view, fmnist_ui.evaluate_compare, fmnist_ui.evaluate_gallery\n"
+        "import sys\nimport fmnist_ui.evaluate.view, fmnist_ui.evaluate.compare, fmnist_ui.evaluate.gallery\n"
         "print(sorted({'tensorflow', 'keras'} & set(sys.modules)))"
     )
     result = subprocess.run(
@@ -222,7 +222,7 @@ def test_gallery_pages(seeded_artifacts):
 
 
 def test_unfinished_run_in_the_url_is_explained(seeded_artifacts):
-    from fmnist_core import runs
+    from fmnist_core.runs import runs
     from fmnist_core.training import TrainingConfig
 
     queued = runs.create_run("mlp", TrainingConfig.for_model("mlp").to_dict(), seeded_artifacts).name

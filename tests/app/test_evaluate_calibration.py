@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import calibration, evaluation
+from fmnist_core.evaluation import calibration, evaluation
 from tests.app.test_evaluate import run_ids
 
 
@@ -18,7 +18,9 @@ def calibration_page(model: str | None) -> None:
     them), so these tests do not depend on the page's other tabs."""
     import streamlit as st
 
-    from fmnist_ui import evaluate_calibration, evaluate_compare, loaders
+    from fmnist_ui.evaluate import calibration as evaluate_calibration
+    from fmnist_ui.evaluate import compare as evaluate_compare
+    from fmnist_ui.shared import loaders
 
     records = loaders.finished_runs()
     record = next(r for r in records if r.model == model) if model else records[0]
@@ -103,7 +105,7 @@ def test_compare_shows_both_reliability_curves_with_their_ece(seeded_artifacts):
 
 
 def test_the_verdict_names_the_side_and_calls_a_tiny_gap_calibrated():
-    from fmnist_ui.evaluate_calibration import bins_table, verdict
+    from fmnist_ui.evaluate.calibration import bins_table, verdict
 
     sure_and_right = calibration.Calibration.from_probabilities(np.eye(3), np.arange(3))
     assert verdict(sure_and_right) == "well calibrated on average"

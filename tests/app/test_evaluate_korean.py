@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import label_marks
-from fmnist_ui import i18n, loaders
+from fmnist_core.evaluation import label_marks
+from fmnist_ui.shared import i18n, loaders
 from tests.app.korean import english_leftovers, open_in_korean, page_strings
 
 ROOT = Path(__file__).resolve().parents[2]

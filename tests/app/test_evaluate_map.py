@@ -11,7 +11,8 @@ import pytest
 from sklearn.decomposition import PCA
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import error_analysis, evaluation, features, map_payload
+from fmnist_core.evaluation import error_analysis, evaluation
+from fmnist_core.inspection import features, map_payload
 from tests.app.test_evaluate import gallery_titles, run_ids, title_classes
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import atomic_files, evaluation, features, jobs, runs
+from fmnist_core import atomic_files
+from fmnist_core.evaluation import evaluation
+from fmnist_core.inspection import features
+from fmnist_core.runs import jobs, runs
 from tests.app.korean import english_leftovers, open_in_korean
 from tests.app.test_evaluate import run_ids
 from tests.app.test_evaluate_map import PAGE, known_features, map_args, texts

@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import atomic_files, error_analysis, evaluation, label_marks, label_review
+from fmnist_core import atomic_files
 from fmnist_core.data import CLASS_NAMES
-from fmnist_ui import loaders
+from fmnist_core.evaluation import error_analysis, evaluation, label_marks, label_review
+from fmnist_ui.shared import loaders
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "evaluate.py")

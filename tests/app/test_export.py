@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import atomic_files, jobs, runs
+from fmnist_core import atomic_files
 from fmnist_core.exporting import bundle
-from fmnist_ui import loaders
+from fmnist_core.runs import jobs, runs
+from fmnist_ui.shared import loaders
 from tests.app.korean import english_leftovers, open_app_page_in_korean, open_in_korean
 
 ROOT = Path(__file__).resolve().parents[2]

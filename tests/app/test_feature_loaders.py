@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import features, projection
-from fmnist_ui import loaders
+from fmnist_core.inspection import features, projection
+from fmnist_ui.shared import loaders
 
 
 def run_id(root: Path, model: str) -> str:
@@ -36,7 +36,9 @@ def test_features_and_maps_are_loaded_and_follow_their_files(seeded_artifacts: P
 
 
 def test_the_loaders_do_not_import_tensorflow():
-    code = "import fmnist_ui.loaders, sys; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    code = (
+        "import fmnist_ui.shared.loaders, sys; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"

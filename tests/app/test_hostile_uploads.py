@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from tests.app.test_runs import open_runs_page
 from tests.core.test_model_files import EDITS, rewrite_config
 from tests.core.test_model_files import models as models  # the module-scoped fixture

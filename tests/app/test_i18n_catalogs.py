@@ -7,7 +7,7 @@ import string
 from pathlib import Path
 
 from fmnist_core import data, words
-from fmnist_ui import i18n
+from fmnist_ui.shared import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("fmnist_ui/**/*.py"),

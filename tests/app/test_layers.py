@@ -11,11 +11,14 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import layer_ranking, layers, runs
 from fmnist_core.data import CLASS_NAMES, load_fashion_mnist, to_model_input
-from fmnist_core.drawing import preprocess_photo
-from fmnist_core.inference import load_run_model
-from fmnist_ui import draw_canvas, layers_input, loaders
+from fmnist_core.drawing.drawing import preprocess_photo
+from fmnist_core.inspection import layer_ranking, layers
+from fmnist_core.models.inference import load_run_model
+from fmnist_core.runs import runs
+from fmnist_ui.draw import canvas as draw_canvas
+from fmnist_ui.layers import inputs as layers_input
+from fmnist_ui.shared import loaders
 from tests.conftest import train_tiny_run
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "layers.py")
@@ -207,7 +210,7 @@ def imported_model(kind: str, path: Path) -> Path:
 def test_imported_models_get_the_views_their_layers_allow(
     seeded_artifacts: Path, tmp_path: Path, kind: str
 ) -> None:
-    from fmnist_core.importing import import_keras_model
+    from fmnist_core.models.importing import import_keras_model
 
     folder = import_keras_model(imported_model(kind, tmp_path / f"{kind}.keras"), seeded_artifacts)
     at = open_page(run=folder.name)

@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import layer_ranking, layers, runs
-from fmnist_core.inference import load_run_model
-from fmnist_ui import i18n, layers_input, layers_top9
+from fmnist_core.inspection import layer_ranking, layers
+from fmnist_core.models.inference import load_run_model
+from fmnist_core.runs import runs
+from fmnist_ui.layers import inputs as layers_input
+from fmnist_ui.layers import top9 as layers_top9
+from fmnist_ui.shared import i18n
 from tests.app.korean import english_leftovers
 from tests.app.test_layers import captions, dataset_images, open_page, png_bytes, run_id_of, texts
 from tests.conftest import train_tiny_run

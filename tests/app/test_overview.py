@@ -9,9 +9,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from fmnist_core.training import TrainingConfig
-from fmnist_ui import overview_view
+from fmnist_ui.overview import view as overview_view
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 

@@ -7,7 +7,7 @@ import sys
 import types
 import weakref
 
-from fmnist_ui import router
+from fmnist_ui.shared import router
 
 
 def test_runs_that_import_modules_freeze_what_is_alive(monkeypatch) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from tests.app.korean import english_leftovers, open_app_page_in_korean
 from tests.app.test_runs import APP, table
 from tests.core.test_model_files import models as models  # the module-scoped fixture

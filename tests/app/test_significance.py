@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import evaluation, significance
-from fmnist_ui import loaders
+from fmnist_core.evaluation import evaluation, significance
+from fmnist_ui.shared import loaders
 from tests.app.korean import english_leftovers, open_in_korean
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from fmnist_core import sweeps
 from fmnist_core.sweeps.errors import SweepStorageError
-from fmnist_ui import i18n, loaders
+from fmnist_ui.shared import i18n, loaders
 from tests.app.korean import english_leftovers, open_in_korean, page_strings
 from tests.app.test_sweep import APP, fake_status, make_sweep, optimizer_trial, trial
 

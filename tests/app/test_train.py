@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from fmnist_core.training import TrainingConfig
-from fmnist_ui import train_view
+from fmnist_ui.train import view as train_view
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 

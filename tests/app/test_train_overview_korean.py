@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from fmnist_core.training import TrainingConfig
-from fmnist_ui import i18n, overview_view, train_view
+from fmnist_ui.overview import view as overview_view
+from fmnist_ui.shared import i18n
+from fmnist_ui.train import view as train_view
 from tests.app.korean import english_leftovers, open_in_korean
 from tests.app.test_train import fake_active_run
 

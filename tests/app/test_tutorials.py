@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import recipes, runs
+from fmnist_core.recipes import recipes
+from fmnist_core.runs import runs
 from fmnist_core.training import TrainingConfig
-from fmnist_ui import tutorials_card
+from fmnist_ui.tutorials import card as tutorials_card
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 

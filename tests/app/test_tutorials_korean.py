@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from fmnist_core import recipes
+from fmnist_core.recipes import recipes
 from tests.app import korean
 from tests.app.korean import open_app_page_in_korean
 from tests.app.test_tutorials import APP, add_run

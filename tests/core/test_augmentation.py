@@ -131,7 +131,9 @@ def test_a_drawing_run_predicts_validation_and_test_images_unchanged(tmp_path) -
     augmentation never reaches them."""
     import keras
 
-    from fmnist_core import data, evaluation, runs
+    from fmnist_core import data
+    from fmnist_core.evaluation import evaluation
+    from fmnist_core.runs import runs
     from tests.conftest import train_tiny_run
 
     folder = train_tiny_run(tmp_path / "artifacts", "cnn_draw", train_samples=600, validation_split=0.2)
@@ -184,7 +186,7 @@ def test_filled_outlines_match_the_draw_pages(monkeypatch) -> None:
     """The augmentation's traced, filled outlines look like the renderer's (an independent
     numpy/Pillow drawing through the page's own preprocessing), clearly closer than the plain
     silhouettes are, and fill the frame as the page's framing does."""
-    from fmnist_core import drawing_render
+    from fmnist_core.drawing import drawing_render
 
     images = load_fashion_mnist().x_test[:60]
     page = drawing_render.render_drawings(images, "outline")

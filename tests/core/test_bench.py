@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from bench import compare, measure, report
-from fmnist_core import runs
-from fmnist_core.models import create_model
+from fmnist_core.models.models import create_model
+from fmnist_core.runs import runs
 from fmnist_core.training import keras_backend as keras_trainer
 from tests.conftest import train_tiny_run
 

@@ -1,4 +1,4 @@
-"""Reliability bins and ECE (fmnist_core.calibration), their figures, and ``evaluate --json``."""
+"""Reliability bins and ECE (fmnist_core.evaluation.calibration), their figures, and ``evaluate --json``."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from fmnist_core import __main__ as cli
-from fmnist_core import calibration, calibration_plots, evaluation
-from fmnist_core.calibration import Calibration, expected_calibration_error, reliability_bins
 from fmnist_core.data import CLASS_NAMES
+from fmnist_core.evaluation import calibration, evaluation
+from fmnist_core.evaluation.calibration import Calibration, expected_calibration_error, reliability_bins
+from fmnist_core.plots import calibration_plots
 
 # Six predictions over three classes, worked by hand with the default 15 bins of width 1/15:
 #   #  probabilities        label  confidence  right  bin (lower, upper]

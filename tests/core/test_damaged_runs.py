@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import runs
 from fmnist_core.__main__ import main
+from fmnist_core.runs import runs
 
 
 def make_run(root: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Tests for fmnist_core.drawing: canvas and photo preprocessing, safe image decoding."""
+"""Tests for fmnist_core.drawing.drawing: canvas and photo preprocessing, safe image decoding."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from fmnist_core.drawing import ImageError, load_image, preprocess_drawing, preprocess_photo
+from fmnist_core.drawing.drawing import ImageError, load_image, preprocess_drawing, preprocess_photo
 
 TEST_IMAGES = Path("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from fmnist_core import drawing_render
 from fmnist_core.data import CLASS_NAMES, load_fashion_mnist
-from fmnist_core.drawing import preprocess_drawing
+from fmnist_core.drawing import drawing_render
+from fmnist_core.drawing.drawing import preprocess_drawing
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from sklearn import metrics
 
-from fmnist_core import error_analysis, evaluation
 from fmnist_core.data import CLASS_NAMES
+from fmnist_core.evaluation import error_analysis, evaluation
 from fmnist_core.training import EpochLogger
 
 

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fmnist_core import error_analysis, evaluation, evaluation_plots
 from fmnist_core.data import CLASS_NAMES
+from fmnist_core.evaluation import error_analysis, evaluation
+from fmnist_core.plots import evaluation_plots
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fmnist_core import atomic_files, evaluation, runs
+from fmnist_core import atomic_files
 from fmnist_core.data import CLASS_NAMES, load_fashion_mnist
+from fmnist_core.evaluation import evaluation
 from fmnist_core.exporting import bundle, convert, measure, snippets
 from fmnist_core.exporting.formats import FORMATS, TFLITE
+from fmnist_core.runs import runs
 from tests.conftest import train_tiny_run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import evaluation, features, inference
 from fmnist_core.data import load_fashion_mnist, to_model_input
+from fmnist_core.evaluation import evaluation
+from fmnist_core.inspection import features
+from fmnist_core.models import inference
 from tests.conftest import train_tiny_run
 
 
@@ -160,7 +162,7 @@ def test_a_run_whose_model_cannot_load_reports_features_unavailable(seeded_artif
 
 
 def test_an_imported_model_gets_its_features_on_request(trained_root: Path, artifacts: Path):
-    from fmnist_core.importing import import_keras_model
+    from fmnist_core.models.importing import import_keras_model
 
     source = run_folder(trained_root, "mlp")
     folder = import_keras_model(source / "model.keras", artifacts, name="mine.keras")

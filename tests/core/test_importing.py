@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import evaluation, importing, model_sandbox, runs
-from fmnist_core.model_files import ModelFileError
+from fmnist_core.evaluation import evaluation
+from fmnist_core.models import importing, model_sandbox
+from fmnist_core.models.model_files import ModelFileError
+from fmnist_core.runs import runs
 
 ROOT = Path(__file__).resolve().parents[2]
 

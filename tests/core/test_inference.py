@@ -1,4 +1,4 @@
-"""Tests for fmnist_core.inference: loading a run's model and predicting probabilities."""
+"""Tests for fmnist_core.models.inference: loading a run's model and predicting probabilities."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import evaluation, runs
 from fmnist_core.data import load_fashion_mnist
-from fmnist_core.inference import (
+from fmnist_core.evaluation import evaluation
+from fmnist_core.models.inference import (
     ModelLoadError,
     check_images,
     load_run_model,
     predict_probabilities,
     top_classes,
 )
+from fmnist_core.runs import runs
 from tests.conftest import train_tiny_run
 
 NUM_IMAGES = 16
@@ -116,7 +117,7 @@ def test_sklearn_inference_never_imports_tensorflow(artifacts: Path) -> None:
     folder = train_tiny_run(artifacts, "sgd")
     code = (
         "import sys\nfrom pathlib import Path\nimport numpy as np\n"
-        "from fmnist_core.inference import load_run_model, predict_probabilities\n"
+        "from fmnist_core.models.inference import load_run_model, predict_probabilities\n"
         f"model = load_run_model(Path({str(folder)!r}))\n"
         "predict_probabilities(model, np.zeros((1, 28, 28), np.float32))\n"
         "print('tensorflow' in sys.modules)"
@@ -164,7 +165,7 @@ def trained_cnn(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize(("shapes", "expected"), [(TROUSER, "Trouser"), (BAG, "Bag")], ids=["trouser", "bag"])
 def test_trained_cnn_recognises_drawn_garments(shapes: list, expected: str, trained_cnn: Path) -> None:
-    from fmnist_core.drawing import preprocess_drawing
+    from fmnist_core.drawing.drawing import preprocess_drawing
 
     image = preprocess_drawing(draw_on_canvas(shapes), fill_holes=True)
     probabilities = predict_probabilities(load_run_model(trained_cnn), image[None])[0]

@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import atomic_files, features, jobs, runs
+from fmnist_core import atomic_files
+from fmnist_core.inspection import features
+from fmnist_core.runs import jobs, runs
 
 
 def run_folder(root: Path, model: str) -> Path:

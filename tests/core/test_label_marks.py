@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import atomic_files, label_marks
-from fmnist_core.label_marks import FINE, LOOKS_WRONG, MarksFileError
+from fmnist_core import atomic_files
+from fmnist_core.evaluation import label_marks
+from fmnist_core.evaluation.label_marks import FINE, LOOKS_WRONG, MarksFileError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,7 +121,7 @@ def test_threads_marking_at_once_keep_every_mark(artifacts):
 
 def test_processes_marking_at_once_keep_every_mark(artifacts):
     code = (
-        "import sys\nfrom fmnist_core import label_marks\n"
+        "import sys\nfrom fmnist_core.evaluation import label_marks\n"
         "start = int(sys.argv[1])\n"
         "for index in range(start, start + 60):\n"
         "    label_marks.set_mark(index, 'looks_wrong')\n"

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from fmnist_core import __main__ as cli
-from fmnist_core import evaluation, label_marks, label_review
 from fmnist_core.data import CLASS_NAMES
-from fmnist_core.evaluation import Predictions
+from fmnist_core.evaluation import evaluation, label_marks, label_review
+from fmnist_core.evaluation.evaluation import Predictions
 
 
 def probabilities(*rows: dict[int, float]) -> np.ndarray:

@@ -86,7 +86,7 @@ def test_fmnist_core_has_no_import_cycle():
 
 def test_the_cycle_check_sees_lazy_and_importlib_imports_and_finds_cycles():
     graph = import_graph()
-    assert "fmnist_core.sklearn_files" in graph["fmnist_core.inference"]  # inside a function
+    assert "fmnist_core.models.sklearn_files" in graph["fmnist_core.models.inference"]  # inside a function
     assert "fmnist_core.training.keras_backend" in graph["fmnist_core.training.worker"]  # a string
     assert "fmnist_core.training.config" in graph["fmnist_core.training.keras_backend"]
     assert "fmnist_core.training" not in graph["fmnist_core.training.keras_backend"]
@@ -106,7 +106,7 @@ def test_fmnist_core_never_imports_streamlit():
 @pytest.mark.parametrize(
     ("module", "absent"),
     [
-        ("fmnist_core.inference", "fmnist_core.training"),  # a finished run's model needs no trainer
+        ("fmnist_core.models.inference", "fmnist_core.training"),  # a finished run's model needs no trainer
         ("fmnist_core.training", "tensorflow"),  # only a Keras run that trains loads TensorFlow
         ("fmnist_core.training", "sklearn"),
     ],

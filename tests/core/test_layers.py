@@ -1,4 +1,4 @@
-"""fmnist_core.layers, layer_ranking and layer_plots, checked against Keras and brute-force numpy."""
+"""fmnist_core.inspection.layers, layer_ranking and layer_plots, checked against Keras and brute-force numpy."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import layer_plots, layer_ranking, layers, runs
 from fmnist_core.data import load_fashion_mnist, to_model_input
-from fmnist_core.inference import RunModel, load_run_model
+from fmnist_core.inspection import layer_ranking, layers
+from fmnist_core.models.inference import RunModel, load_run_model
+from fmnist_core.plots import layer_plots
+from fmnist_core.runs import runs
 from tests.conftest import train_tiny_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -202,7 +204,7 @@ def test_layers_command_refuses_bad_input(trained_root: Path) -> None:
 def test_the_top9_job_ranks_the_whole_test_set_in_its_own_process(seeded_artifacts: Path) -> None:
     import time
 
-    from fmnist_core import jobs
+    from fmnist_core.runs import jobs
 
     run_model = run_model_of(seeded_artifacts, "cnn")
     folder = runs.run_path(run_model.run_id, seeded_artifacts)

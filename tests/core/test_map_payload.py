@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fmnist_core import error_analysis, evaluation, map_payload
 from fmnist_core.data import CLASS_NAMES
+from fmnist_core.evaluation import error_analysis, evaluation
+from fmnist_core.inspection import map_payload
 
 
 def fake_run(count: int = 500, seed: int = 0) -> evaluation.RunEvaluation:

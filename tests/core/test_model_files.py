@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import model_files
-from fmnist_core.model_files import ModelFileError, check_keras_archive, outputs_to_probabilities
-from fmnist_core.model_sandbox import evaluate_keras_file_isolated
-from fmnist_core.models import create_model, get_model_spec, list_models
+from fmnist_core.models import model_files
+from fmnist_core.models.model_files import ModelFileError, check_keras_archive, outputs_to_probabilities
+from fmnist_core.models.model_sandbox import evaluate_keras_file_isolated
+from fmnist_core.models.models import create_model, get_model_spec, list_models
 
 
 def _lambda_writing(marker: str) -> Callable:
@@ -322,7 +322,7 @@ def test_bad_images_are_a_programming_error(models: dict[str, Path]) -> None:
 
 def test_a_loader_that_exits_with_an_error_is_a_clear_refusal(tmp_path: Path) -> None:
     """The child's exit code fills {exit_code}: ``code`` is the error's own key, never a value."""
-    from fmnist_core.model_sandbox import _child_failure
+    from fmnist_core.models.model_sandbox import _child_failure
 
     error = _child_failure(tmp_path, 3, b"Traceback ...\nValueError: bad layer\n", 1024)
     assert isinstance(error, ModelFileError) and error.code == "error.model_file.loader_failed"

@@ -1,6 +1,6 @@
 import pytest
 
-from fmnist_core import models
+from fmnist_core.models import models
 
 EXPECTED_PARAMS = {
     "softmax": 7_850,

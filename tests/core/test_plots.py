@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fmnist_core import plots
 from fmnist_core.data import CLASS_NAMES
+from fmnist_core.plots import plots
 
 HISTORY = [
     {"epoch": 1, "loss": 0.9, "accuracy": 0.70, "val_loss": 0.8, "val_accuracy": 0.75},

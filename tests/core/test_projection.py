@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import evaluation, features, projection, umap_layout
+from fmnist_core.evaluation import evaluation
+from fmnist_core.inspection import features, projection, umap_layout
 
 
 def run_folder(root: Path, model: str) -> Path:

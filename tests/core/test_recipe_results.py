@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import recipe_results, recipes, runs
 from fmnist_core.__main__ import main
-from fmnist_core.runs import RunRecord
+from fmnist_core.recipes import recipe_results, recipes
+from fmnist_core.runs import runs
+from fmnist_core.runs.runs import RunRecord
 
 
 def fake_run(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from fmnist_core import models, recipes
+from fmnist_core.models import models
+from fmnist_core.recipes import recipes
 
 # The table. Layers: (type, units or filters, activation) after the input.
 DENSE_128 = [("Flatten", None, None), ("Dense", 128, "relu")]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_training
 from tests.core.test_training import wait_for
 

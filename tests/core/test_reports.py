@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from fmnist_core import reports, runs, sweeps, words
+from fmnist_core import reports, sweeps, words
 from fmnist_core.__main__ import main
-from fmnist_core.evaluation import RunEvaluation, load_predictions
+from fmnist_core.evaluation.evaluation import RunEvaluation, load_predictions
 from fmnist_core.reports import html
 from fmnist_core.reports.sweep_report import build_sweep_report
-from fmnist_ui import i18n
+from fmnist_core.runs import runs
+from fmnist_ui.shared import i18n
 
 MAX_BYTES = 10_000_000
 KOREAN = re.compile(r"[\uac00-\ud7a3]")

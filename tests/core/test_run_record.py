@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 
 
 def test_unknown_keys_survive_a_read_and_an_update(artifacts: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fmnist_core import run_summary
-from fmnist_core.runs import RunRecord
+from fmnist_core.runs import run_summary
+from fmnist_core.runs.runs import RunRecord
 
 HISTORY = [
     {"epoch": 1, "loss": 0.9, "val_loss": 0.50, "seconds": 10.0},

@@ -1,4 +1,4 @@
-"""Tests for fmnist_core.saliency: Grad-CAM, gradient x input and linear contributions."""
+"""Tests for fmnist_core.inspection.saliency: Grad-CAM, gradient x input and linear contributions."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import runs
 from fmnist_core.data import load_fashion_mnist
-from fmnist_core.inference import RunModel, load_run_model, predict_probabilities
-from fmnist_core.saliency import saliency_map
+from fmnist_core.inspection.saliency import saliency_map
+from fmnist_core.models.inference import RunModel, load_run_model, predict_probabilities
+from fmnist_core.runs import runs
 from tests.conftest import train_tiny_run
 
 TROUSER_INDEX = 2  # test image 2 is a trouser

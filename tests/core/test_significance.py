@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from fmnist_core import significance
-from fmnist_core.runs import RunRecord
+from fmnist_core.evaluation import significance
+from fmnist_core.runs.runs import RunRecord
 from fmnist_core.words import CodedError
 
 

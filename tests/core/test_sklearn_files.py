@@ -10,9 +10,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from fmnist_core import runs
 from fmnist_core.data import load_fashion_mnist
-from fmnist_core.sklearn_files import TRUSTED_TYPES, load_sklearn_model
+from fmnist_core.models.sklearn_files import TRUSTED_TYPES, load_sklearn_model
+from fmnist_core.runs import runs
 from tests.conftest import train_tiny_run
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from fmnist_core import sweep_plots
+from fmnist_core.plots import sweep_plots
 
 PARAMS = {"dropout": False, "learning_rate": True}
 

@@ -14,8 +14,9 @@ import numpy as np
 import optuna
 import pytest
 
-from fmnist_core import runs, sweeps
+from fmnist_core import sweeps
 from fmnist_core.__main__ import main
+from fmnist_core.runs import runs
 from fmnist_core.sweeps import Param, SweepSpec, parse_param
 from fmnist_core.sweeps import storage as sweep_storage
 from fmnist_core.sweeps.storage import load_study_from, open_storage

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import runs, sweeps
+from fmnist_core import sweeps
+from fmnist_core.runs import runs
 from fmnist_core.sweeps import Param, SweepSpec
 from tests.core.test_training import wait_for
 

@@ -13,8 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import atomic_files, evaluation, models, runs
+from fmnist_core import atomic_files
 from fmnist_core.data import load_fashion_mnist, to_model_input
+from fmnist_core.evaluation import evaluation
+from fmnist_core.models import models
+from fmnist_core.runs import runs
 from fmnist_core.training import (
     TrainingBusyError,
     TrainingConfig,

@@ -7,9 +7,10 @@ import keras
 import numpy as np
 import pytest
 
-from fmnist_core import evaluation, runs
 from fmnist_core.data import load_fashion_mnist, to_model_input
-from fmnist_core.inference import load_run_model
+from fmnist_core.evaluation import evaluation
+from fmnist_core.models.inference import load_run_model
+from fmnist_core.runs import runs
 from fmnist_core.training import TrainingConfig, split_data
 from fmnist_core.training import keras_backend as keras_trainer
 from tests.conftest import train_tiny_run

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import evaluation
-from fmnist_core.calibration import Calibration
+from fmnist_core.evaluation import evaluation
+from fmnist_core.evaluation.calibration import Calibration
 from tests.e2e.conftest import SCREENSHOTS, screenshot, wait_idle
 from tests.e2e.test_evaluate_journey import open_tab, seeded_runs
 from tests.e2e.test_small_screens import OVERFLOWING

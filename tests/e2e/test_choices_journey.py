@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from tests.e2e.conftest import screenshot, wait_idle
 from tests.e2e.test_evaluate_journey import seeded_runs
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import error_analysis, evaluation, significance
+from fmnist_core.evaluation import error_analysis, evaluation, significance
 from tests.e2e.conftest import SCREENSHOTS, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from tests.app.korean import english_in
 from tests.e2e.conftest import screenshot, wait_idle
 from tests.e2e.test_choices_journey import choose

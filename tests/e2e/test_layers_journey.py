@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from tests.e2e.conftest import screenshot, wait_idle
 from tests.e2e.test_draw_journey import TROUSER_STROKES, canvas_box, stroke
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fmnist_core import evaluation, features
 from fmnist_core.data import CLASS_NAMES
+from fmnist_core.evaluation import evaluation
+from fmnist_core.inspection import features
 from tests.e2e.conftest import screenshot, wait_idle
 from tests.e2e.test_draw_journey import TROUSER_STROKES, canvas_box, stroke
 from tests.e2e.test_evaluate_journey import click_cell, open_tab, seeded_runs

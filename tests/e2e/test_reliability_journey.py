@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from tests.e2e.conftest import screenshot, wait_idle
 from tests.e2e.test_train_journey import active_runs, set_number
 from tests.e2e.test_train_journey import no_stray_workers as no_stray_workers  # the fixture

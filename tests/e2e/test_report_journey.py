@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import reports, runs
+from fmnist_core import reports
+from fmnist_core.runs import runs
 from tests.e2e.conftest import SCREENSHOTS, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from fmnist_core.training import TrainingConfig, launch_training
 from tests.e2e.conftest import screenshot, wait_idle
 from tests.e2e.test_train_journey import CURVE_POINTS, RUN_TIMEOUT_MS, count_points

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from fmnist_core import error_analysis, evaluation, label_marks, label_review
 from fmnist_core.data import CLASS_NAMES
+from fmnist_core.evaluation import error_analysis, evaluation, label_marks, label_review
 from tests.e2e.conftest import SCREENSHOTS, screenshot, wait_idle
 from tests.e2e.test_evaluate_journey import MATRIX, click_cell, open_tab, seeded_runs
 from tests.e2e.test_small_screens import OVERFLOWING

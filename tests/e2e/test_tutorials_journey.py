@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fmnist_core import runs
+from fmnist_core.runs import runs
 from tests.e2e.conftest import screenshot, wait_idle
 from tests.e2e.test_choices_journey import shown, visit
 

@@ -1,0 +1,1 @@
+"""The command line's subcommands (``python -m fmnist_core``)."""

@@ -1,0 +1,330 @@
+"""The model variants: name -> builder, defaults and accepted hyperparameters (the registry's
+machinery, re-exported here, is in ``fmnist_core.models.registry``).
+
+Keras builders return uncompiled models whose last layer outputs probabilities (the tutorial's
+logits MLP gets an explicit Softmax layer), so every Keras model is trained with
+``SparseCategoricalCrossentropy(from_logits=False)`` and predicts probabilities by construction.
+Keras is imported inside the builders: pages that only read the registry stay TensorFlow-free.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fmnist_core.data import NUM_CLASSES
+from fmnist_core.models.registry import (
+    CHOICE_HYPERPARAMETERS,
+    COMMON_HYPERPARAMETERS,
+    HYPERPARAMETERS,
+    LEARNING_RATE_SCHEDULES,
+    REGISTRY,
+    ModelSpec,
+    check_hyperparameter,
+    create_model,
+    get_model_spec,
+    list_models,
+    register_model,
+)
+
+__all__ = [
+    "CHOICE_HYPERPARAMETERS",
+    "COMMON_HYPERPARAMETERS",
+    "HYPERPARAMETERS",
+    "LEARNING_RATE_SCHEDULES",
+    "REGISTRY",
+    "ModelSpec",
+    "check_hyperparameter",
+    "create_model",
+    "get_model_spec",
+    "list_models",
+    "register_model",
+]
+
+# ---------------------------------------------------------------- Keras, as in the tutorials
+
+KERAS_DEFAULTS = {
+    "epochs": 10,
+    "batch_size": 32,
+    "learning_rate": 1e-3,
+    "validation_split": 0.1,
+    # the improvements the tutorials suggest, off by default
+    "optimizer": "adam",
+    "label_smoothing": 0.0,
+    "plateau_patience": 0,
+    "augmentation": "none",
+}
+# Dense networks train faster on one TensorFlow thread: splitting their small matmuls across cores
+# costs more than it saves (measured: about 1.3x faster for mlp at batch 32).
+DENSE_THREADS = 1
+
+
+def _input(keras: Any, channels: bool = False) -> Any:
+    return keras.Input(shape=(28, 28, 1) if channels else (28, 28))
+
+
+@register_model(
+    "softmax",
+    "keras",
+    7_850,
+    threads=DENSE_THREADS,
+    **KERAS_DEFAULTS,
+)
+def build_softmax() -> Any:
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [_input(keras), layers.Flatten(), layers.Dense(NUM_CLASSES, activation="softmax")], name="softmax"
+    )
+
+
+@register_model(
+    "dnn",
+    "keras",
+    79_510,
+    threads=DENSE_THREADS,
+    **{**KERAS_DEFAULTS, "validation_split": 0.2},
+)
+def build_dnn() -> Any:
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            _input(keras),
+            layers.Flatten(),
+            layers.Dense(100, activation="sigmoid"),
+            layers.Dense(NUM_CLASSES, activation="softmax"),
+        ],
+        name="dnn",
+    )
+
+
+@register_model(
+    "mlp",
+    "keras",
+    101_770,
+    threads=DENSE_THREADS,
+    **KERAS_DEFAULTS,
+)
+def build_mlp() -> Any:
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            _input(keras),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(NUM_CLASSES),
+            layers.Softmax(),
+        ],
+        name="mlp",
+    )
+
+
+@register_model(
+    "mlp_softmax",
+    "keras",
+    101_770,
+    threads=DENSE_THREADS,
+    listed=False,
+    **KERAS_DEFAULTS,
+)
+def build_mlp_softmax() -> Any:
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            _input(keras),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(NUM_CLASSES, activation="softmax"),
+        ],
+        name="mlp_softmax",
+    )
+
+
+@register_model(
+    "mlp_dropout",
+    "keras",
+    235_146,
+    threads=DENSE_THREADS,
+    **{**KERAS_DEFAULTS, "batch_size": 128, "validation_split": 0.2, "dropout": 0.3},
+)
+def build_mlp_dropout(dropout: float) -> Any:
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            _input(keras),
+            layers.Flatten(),
+            layers.Dense(256, activation="relu"),
+            layers.Dropout(dropout),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(NUM_CLASSES, activation="softmax"),
+        ],
+        name="mlp_dropout",
+    )
+
+
+def _cnn_layers(keras: Any, dropout: float, batch_norm: bool) -> list[Any]:
+    layers = keras.layers
+    stack: list[Any] = [_input(keras, channels=True)]
+    for filters in (32, 64):
+        if batch_norm:  # BN replaces the conv bias, so the conv has none
+            stack += [
+                layers.Conv2D(filters, 3, padding="same", use_bias=False),
+                # momentum 0.9 (Keras: 0.99): the moving statistics that validation and test use
+                # settle within a few hundred steps instead of lagging for epochs
+                layers.BatchNormalization(momentum=0.9),
+                layers.ReLU(),
+            ]
+        else:
+            stack.append(layers.Conv2D(filters, 3, padding="same", activation="relu"))
+        stack.append(layers.MaxPooling2D(2))
+    return stack + [
+        layers.Flatten(),
+        layers.Dense(100, activation="relu"),
+        layers.Dropout(dropout),
+        layers.Dense(NUM_CLASSES, activation="softmax"),
+    ]
+
+
+CNN_DEFAULTS = {**KERAS_DEFAULTS, "epochs": 20, "validation_split": 0.2, "dropout": 0.4}
+# A one-cycle schedule sets the learning rate of every step, so reducing it on a plateau does not apply.
+ONE_CYCLE_DEFAULTS = {key: value for key, value in KERAS_DEFAULTS.items() if key != "plateau_patience"}
+
+
+@register_model(
+    "cnn",
+    "keras",
+    333_526,
+    **CNN_DEFAULTS,
+)
+def build_cnn(dropout: float) -> Any:
+    import keras
+
+    return keras.Sequential(_cnn_layers(keras, dropout, batch_norm=False), name="cnn")
+
+
+@register_model(
+    "cnn_bn",
+    "keras",
+    333_814,
+    **CNN_DEFAULTS,
+)
+def build_cnn_bn(dropout: float) -> Any:
+    import keras
+
+    return keras.Sequential(_cnn_layers(keras, dropout, batch_norm=True), name="cnn_bn")
+
+
+@register_model(
+    "cnn_fast",
+    "keras",
+    162_806,
+    schedule="one_cycle",
+    **{**ONE_CYCLE_DEFAULTS, "epochs": 8, "batch_size": 256, "learning_rate": 5e-3, "dropout": 0.1},
+)
+def build_cnn_fast(dropout: float) -> Any:
+    """Cheap where CPUs are slow (see the README's Benchmark section).
+
+    Keras 3's batch normalisation is not fused on TensorFlow's CPU path (about ten passes over the
+    activations): after both convolutions it made a training step 2-2.5x as slow as none. After the
+    second convolution only (14x14x32 values instead of 28x28x16) it costs much less and converged
+    as fast as after both. Momentum 0.9 lets the moving statistics settle within a few hundred steps.
+    """
+    return _fast_cnn("cnn_fast", (16, 32), dropout)
+
+
+def _fast_cnn(name: str, filters: tuple[int, int], dropout: float) -> Any:
+    """Conv -> Pool -> Conv + batch norm -> Pool -> Dense(100) -> Dropout, with ``filters``."""
+    import keras
+
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            _input(keras, channels=True),
+            layers.Conv2D(filters[0], 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(filters[1], 3, padding="same", use_bias=False),
+            layers.BatchNormalization(momentum=0.9),
+            layers.ReLU(),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(100, activation="relu"),
+            layers.Dropout(dropout),
+            layers.Dense(NUM_CLASSES, activation="softmax"),
+        ],
+        name=name,
+    )
+
+
+@register_model(
+    "cnn_draw",
+    "keras",
+    247_110,
+    schedule="one_cycle",
+    **{
+        **ONE_CYCLE_DEFAULTS,
+        "epochs": 11,
+        "batch_size": 256,
+        "learning_rate": 5e-3,
+        "dropout": 0.1,
+        "label_smoothing": 0.1,
+        "augmentation": "drawing",
+    },
+)
+def build_cnn_draw(dropout: float) -> Any:
+    """cnn_fast's layout with 1.5x the filters: drawings and photos are two looks to learn."""
+    return _fast_cnn("cnn_draw", (24, 48), dropout)
+
+
+# ---------------------------------------------------------------- scikit-learn baselines
+
+
+@register_model(
+    "logreg",
+    "sklearn",
+    7_850,
+    epochs=100,
+    validation_split=0.1,
+)
+def build_logreg(epochs: int, seed: int) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(max_iter=epochs, random_state=seed)
+
+
+@register_model(
+    "sgd",
+    "sklearn",
+    7_850,
+    epochs=20,
+    batch_size=1000,
+    learning_rate=1e-3,
+    validation_split=0.1,
+)
+def build_sgd(learning_rate: float, seed: int) -> Any:
+    from sklearn.linear_model import SGDClassifier
+
+    return SGDClassifier(
+        loss="log_loss", learning_rate="constant", eta0=learning_rate, alpha=1e-4, random_state=seed
+    )
+
+
+@register_model(
+    "sgd_tutorial",
+    "sklearn",
+    7_850,
+    listed=False,
+    epochs=300,
+    validation_split=0.0,
+)
+def build_sgd_tutorial(seed: int) -> Any:
+    from sklearn.linear_model import SGDClassifier
+
+    return SGDClassifier(loss="log_loss", random_state=seed)

@@ -1,0 +1,1 @@
+"""Plotly figures of every page (each builder takes a ``t`` for its words)."""

@@ -1,0 +1,1 @@
+"""The classic tutorials as recipes: their settings, their code and their results."""

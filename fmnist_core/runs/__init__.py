@@ -1,0 +1,1 @@
+"""The run directory: typed records, atomic updates, liveness, listing, background jobs."""
