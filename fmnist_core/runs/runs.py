@@ -17,22 +17,29 @@ import shutil
 import socket
 import threading
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fmnist_core.atomic_files import atomic_write_json, read_json
+
+# The record and the liveness checks are part of this module's API (``runs.RunRecord``,
+# ``runs.worker_lost``), kept in files of their own.
+from fmnist_core.runs.liveness import (  # noqa: F401
+    HEARTBEAT_TIMEOUT_S,
+    QUEUED_TIMEOUT_S,
+    now_iso,
+    parse_iso,
+    pid_alive,
+    worker_lost,
+)
+from fmnist_core.runs.record import ACTIVE_STATUSES, FINAL_STATUSES, IMPORTED_MODEL, RunRecord  # noqa: F401
 from fmnist_core.words import CodedError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-ACTIVE_STATUSES = ("queued", "running")
-FINAL_STATUSES = ("finished", "stopped", "failed", "pruned")  # pruned: a sweep trial stopped early
-HEARTBEAT_TIMEOUT_S = 60.0
-QUEUED_TIMEOUT_S = 120.0
 DAMAGE_GRACE_S = 10.0  # a folder this young without run.json is still being created
 RUN_ID_PATTERN = re.compile(r"^\d{8}-\d{6}-[a-z0-9_]{1,32}-[0-9a-f]{6}$")
 _UPDATE_LOCK = threading.Lock()
-IMPORTED_MODEL = "imported"  # the ``model`` of imported runs; not in the model registry
 LOST_WORKER = "worker stopped unexpectedly (killed or crashed); its partial results were discarded"
 
 
@@ -47,14 +54,6 @@ def runs_dir(root: str | os.PathLike | None = None) -> Path:
     folder = artifacts_root(root) / "runs"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def parse_iso(value: str | None) -> float | None:
-    return dt.datetime.fromisoformat(value).timestamp() if value else None
 
 
 class RunError(CodedError, ValueError):
@@ -74,91 +73,6 @@ def run_path(run_id: str, root: str | os.PathLike | None = None) -> Path:
     if not (path / "run.json").is_file():
         raise RunError("error.run.no_run", run_id=run_id, folder=str(runs_dir(root)))
     return path
-
-
-# ---------------------------------------------------------------- the record
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """``run.json`` as a typed record, plus what every page derives from it.
-
-    Keys this version does not know are kept in ``extra``, and ``update_run`` merges changes into
-    the stored keys, never into a record: older and newer run folders open and keep what they hold.
-    """
-
-    id: str
-    model: str
-    status: str
-    config: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    created_at: str | None = None
-    started_at: str | None = None
-    finished_at: str | None = None
-    heartbeat_at: str | None = None
-    pid: int | None = None
-    host: str | None = None
-    params: int | None = None
-    versions: dict[str, str] = field(default_factory=dict)
-    dataset: dict[str, Any] = field(default_factory=dict)
-    test: dict[str, float] | None = None
-    source: dict[str, Any] | None = None  # imported models: the uploaded file's name, hash, size
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, values: dict[str, Any]) -> RunRecord:
-        """Raises ValueError when ``values`` lacks what makes it a run (id, model, status)."""
-        missing = {"id", "model", "status"} - values.keys()
-        if missing:
-            raise ValueError(f"run.json has no {', '.join(sorted(missing))}.")
-        known = {f.name for f in fields(cls)} - {"extra"}
-        return cls(
-            **{key: value for key, value in values.items() if key in known},
-            extra={key: value for key, value in values.items() if key not in known},
-        )
-
-    @property
-    def short_id(self) -> str:
-        """The id's random suffix: tells apart runs of one model started in the same minute."""
-        return self.id[-6:]
-
-    @property
-    def test_accuracy(self) -> float | None:
-        return (self.test or {}).get("accuracy")
-
-    @property
-    def is_active(self) -> bool:
-        """Queued or training: it cannot be deleted, and pages poll it."""
-        return self.status in ACTIVE_STATUSES
-
-    @property
-    def has_predictions(self) -> bool:
-        """Finished, stopped or pruned (a sweep trial stopped early) with a test score: Evaluate and
-        Draw can use it."""
-        return self.status in ("finished", "stopped", "pruned") and self.test is not None
-
-    @property
-    def is_imported(self) -> bool:
-        """An uploaded .keras model: no registry entry, no training history."""
-        return self.model == IMPORTED_MODEL
-
-    @property
-    def title(self) -> str:
-        """The model as people see it; an imported run shows its file name."""
-        return f"imported · {self.config.get('file_name', 'model.keras')}" if self.is_imported else self.model
-
-    @property
-    def name(self) -> str:
-        """``mlp · 2026-11-23 10:00 · 1a2b3c``: what identifies the run while it trains (chips,
-        legends), so that no accuracy or status goes stale on it."""
-        return f"{self.title} · {(self.created_at or '')[:16].replace('T', ' ')} · {self.short_id}"
-
-    @property
-    def label(self) -> str:
-        """``mlp · 86.1% · 2026-11-23 10:00 · 1a2b3c``: how pickers, confirmations and messages name
-        a run (its status instead of an accuracy before it has one)."""
-        score = f"{self.test_accuracy:.1%}" if self.test_accuracy is not None else self.status
-        return f"{self.title} · {score} · {(self.created_at or '')[:16].replace('T', ' ')} · {self.short_id}"
 
 
 # ---------------------------------------------------------------- create, read, update
@@ -252,37 +166,6 @@ def read_progress(folder: Path) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- liveness and stopping
-
-
-def pid_alive(pid: int | None) -> bool:
-    """Whether ``pid`` is a live (non-zombie) process on this machine."""
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    return True
-
-
-def worker_lost(record: RunRecord, now: float | None = None) -> bool:
-    """Whether an active run's worker is gone: its pid is dead, or its heartbeat went stale."""
-    if not record.is_active:
-        return False
-    now = time.time() if now is None else now
-    if record.pid and record.host == socket.gethostname():
-        if not pid_alive(record.pid):
-            return True
-        if record.status == "queued":
-            return False  # waiting behind another run of the same worker
-    last_sign = parse_iso(record.heartbeat_at) or parse_iso(record.created_at) or now
-    timeout = HEARTBEAT_TIMEOUT_S if record.heartbeat_at else QUEUED_TIMEOUT_S
-    return now - last_sign > timeout
 
 
 def refresh_status(folder: Path) -> RunRecord:
