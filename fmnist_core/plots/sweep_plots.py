@@ -1,6 +1,6 @@
-"""A sweep's trials as table rows, and its figures: parallel coordinates, slices, importances.
+"""A sweep's figures: parallel coordinates, slices, importances, drawn from its trial rows.
 
-Rows are flat dicts (one per trial) so that the trial table, the filters and the figures read the
+Rows (``sweep_rows``) are flat dicts (one per trial) so that the trial table, the filters and the figures read the
 same data: ``trial``, ``state``, one key per hyperparameter, ``val accuracy``, ``test accuracy``,
 ``epochs done``, ``seconds`` and ``run id``.
 
@@ -23,14 +23,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from fmnist_core import words
+from fmnist_core.plots.sweep_rows import OBJECTIVE, TEST, Filter, in_ranges  # noqa: F401 (sweep_plots.OBJECTIVE)
 
-OBJECTIVE = "val accuracy"
-TEST = "test accuracy"
 PLOTTED_STATES = ("complete", "pruned")  # trials with a score to draw
 STATE_COLORS = {"complete": "#1f77b4", "pruned": "#9467bd"}
 MISSING_TEST = "not tested"  # pruned trials stop before the test set is scored (plot.sweep.not_tested)
-# A filter: (low, high) for a number, ends included; a set of the values kept for a choice.
-Filter = tuple[float, float] | frozenset
 Choices = Mapping[str, Mapping[str, str]]  # param -> {value: shown name}, in the axis's order
 
 
@@ -41,60 +38,6 @@ def axis_title(param: str, t: words.Text = words.english) -> str:
         return t(f"plot.sweep.param.{param}")
     except KeyError:
         return param.replace("_", " ")
-
-
-def trial_rows(trials: Iterable[Any]) -> list[dict[str, Any]]:
-    """One flat row per trial (objects with ``number``, ``state``, ``params``, ``value``,
-    ``run_id``, ``epochs_done``, ``seconds`` and ``test_accuracy``), in trial order."""
-    rows = []
-    for trial in sorted(trials, key=lambda trial: trial.number):
-        rows.append({
-            "trial": trial.number,
-            "state": trial.state,
-            **dict(trial.params),
-            OBJECTIVE: trial.value,
-            TEST: trial.test_accuracy,
-            "epochs done": trial.epochs_done,
-            "seconds": trial.seconds,
-            "run id": trial.run_id,
-        })  # fmt: skip
-    return rows
-
-
-def in_ranges(row: Mapping[str, Any], ranges: Mapping[str, Filter]) -> bool:
-    """Whether every filtered value of ``row`` lies in its (low, high) range, ends included, or
-    is one of its set of kept choices.
-
-    A row without a value for a filtered column (a waiting trial) is outside.
-    """
-    for column, kept in ranges.items():
-        value = row.get(column)
-        if value is None:
-            return False
-        if isinstance(kept, (set, frozenset)):
-            if value not in kept:
-                return False
-        elif not kept[0] <= value <= kept[1]:
-            return False
-    return True
-
-
-def filter_rows(rows: Sequence[Mapping[str, Any]], ranges: Mapping[str, Filter]) -> list[Any]:
-    """The rows inside every range of ``ranges`` (all rows when it is empty)."""
-    return [row for row in rows if in_ranges(row, ranges)]
-
-
-def best_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The complete trial with the highest validation accuracy, the earliest on a tie (a pruned
-    trial's score is only where it stood when it was stopped)."""
-    scored = [row for row in rows if row["state"] == "complete" and row.get(OBJECTIVE) is not None]
-    return max(scored, key=lambda row: (row[OBJECTIVE], -row["trial"])) if scored else None
-
-
-def top_rows(rows: Sequence[Mapping[str, Any]], count: int = 5) -> list[Mapping[str, Any]]:
-    """The ``count`` best rows that have a run, best first."""
-    scored = [row for row in rows if row.get(OBJECTIVE) is not None and row.get("run id")]
-    return sorted(scored, key=lambda row: (-row[OBJECTIVE], row["trial"]))[:count]
 
 
 def _log_ticks(low: float, high: float) -> list[float]:

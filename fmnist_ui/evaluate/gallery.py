@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from fmnist_core.evaluation import error_analysis
-from fmnist_core.plots import evaluation_plots
+from fmnist_core.plots import gallery_plots
 from fmnist_ui.evaluate import data as evaluate_data
 from fmnist_ui.shared import loaders
 from fmnist_ui.shared.i18n import t
@@ -74,7 +74,7 @@ def render_gallery(
         )
     with st.container(horizontal=True, key=f"{key}_chart"):
         for position, index in enumerate(shown):
-            figure = evaluation_plots.plot_gallery_item(
+            figure = gallery_plots.plot_gallery_item(
                 images[position],
                 probabilities[index],
                 int(labels[index]),

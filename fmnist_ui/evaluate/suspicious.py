@@ -14,7 +14,7 @@ import streamlit as st
 from fmnist_core.data import NUM_CLASSES
 from fmnist_core.evaluation import error_analysis, label_marks, label_review
 from fmnist_core.evaluation.label_marks import FINE, LOOKS_WRONG
-from fmnist_core.plots import evaluation_plots
+from fmnist_core.plots import gallery_plots
 from fmnist_core.runs.runs import RunRecord
 from fmnist_ui.evaluate import data as evaluate_data
 from fmnist_ui.evaluate import gallery as evaluate_gallery
@@ -164,7 +164,7 @@ def render_item(
 ) -> None:
     """One image: its bars (the ensemble's mean), given label, consensus, agreement and buttons."""
     label, consensus = int(ensemble.labels[index]), int(ensemble.consensus[index])
-    figure = evaluation_plots.plot_gallery_item(
+    figure = gallery_plots.plot_gallery_item(
         image,
         ensemble.probabilities[index],
         label,

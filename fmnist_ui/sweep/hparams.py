@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from fmnist_core import sweeps
-from fmnist_core.plots import plots, sweep_plots
+from fmnist_core.plots import plots, sweep_plots, sweep_rows
 from fmnist_core.runs import runs
 from fmnist_ui.shared import loaders, widgets
 from fmnist_ui.shared.i18n import error_text, t
@@ -192,14 +192,14 @@ def show_trials_table(rows: list[dict[str, Any]], params: list[str], key: str, n
 
 def show_hparams(status: sweeps.SweepStatus) -> None:
     """Filters, parallel coordinates, the filtered table, slices, importances and top curves."""
-    spec, rows = status.spec, sweep_plots.trial_rows(status.trials)
+    spec, rows = status.spec, sweep_rows.trial_rows(status.trials)
     if not rows:
         st.info(t("sweep.no_trials"), icon=":material/hourglass_top:")
         return
     params = {param: bool(searched.log) for param, searched in spec.space.items()}
     choices = choices_shown(spec.space)
     ranges = filter_ranges(spec.name, spec.space)
-    shown = sweep_plots.filter_rows(rows, ranges)
+    shown = sweep_rows.filter_rows(rows, ranges)
     st.markdown(t("sweep.trials_heading"))
     if any(row["state"] in sweep_plots.PLOTTED_STATES for row in rows):
         figure = sweep_plots.plot_parallel_coordinates(rows, params, ranges, choices, t=t)
@@ -267,7 +267,7 @@ def show_slices_and_importances(
 def show_top_curves(rows: list[dict[str, Any]]) -> None:
     """Validation curves of the best trials, against the reference accuracies."""
     histories = {}
-    for row in sweep_plots.top_rows(rows, TOP_CURVES):
+    for row in sweep_rows.top_rows(rows, TOP_CURVES):
         try:
             history = runs.read_history(runs.run_path(row["run id"]))
         except ValueError:  # its run was deleted

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from fmnist_core import sweeps, words
-from fmnist_core.plots import sweep_plots
+from fmnist_core.plots import sweep_plots, sweep_rows
 from fmnist_core.words import Word
 from fmnist_ui.shared import report_downloads as report_download
 from fmnist_ui.shared import widgets
@@ -109,7 +109,7 @@ def show_sweep(name: str) -> None:
 
 def render_status(status: sweeps.SweepStatus) -> None:
     """Headline, counts, problem, Stop / Resume and the best trial so far."""
-    spec, rows = status.spec, sweep_plots.trial_rows(status.trials)
+    spec, rows = status.spec, sweep_rows.trial_rows(status.trials)
     st.subheader(f"{spec.name} {state_badge(state_of(status))}")
     counts = {state: sum(row["state"] == state for row in rows) for state in sweep_plots.STATE_COLORS}
     parts = [
@@ -132,7 +132,7 @@ def render_status(status: sweeps.SweepStatus) -> None:
         st.error(t("sweep.unreadable", problem=problem_text(status)), icon=":material/error:")
     controls(status)
     report_download.render_sweep_report(spec.name, rows)
-    best = sweep_plots.best_row(rows)
+    best = sweep_rows.best_row(rows)
     if best:
         show_best(best, list(spec.space))
 

@@ -6,7 +6,7 @@ import pytest
 
 from fmnist_core.data import CLASS_NAMES
 from fmnist_core.evaluation import error_analysis, evaluation
-from fmnist_core.plots import evaluation_plots
+from fmnist_core.plots import evaluation_plots, gallery_plots
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_gallery_item_pairs_the_image_with_its_probability_bars():
     rng = np.random.default_rng(1)
     image = rng.integers(0, 256, size=(28, 28), dtype=np.uint8)
     probabilities = np.eye(10)[0] * 0.93 + 0.07 / 10  # a confident T-shirt/top ...
-    figure = evaluation_plots.plot_gallery_item(image, probabilities, 6, 42)  # ... that is really a Shirt
+    figure = gallery_plots.plot_gallery_item(image, probabilities, 6, 42)  # ... that is really a Shirt
     heatmap, bars = figure.data
     assert np.array_equal(np.asarray(heatmap.z), image)
     assert list(bars.x) == pytest.approx(list(probabilities))
@@ -102,7 +102,7 @@ def test_gallery_item_pairs_the_image_with_its_probability_bars():
 
 def test_correct_prediction_is_drawn_green():
     probabilities = np.eye(10)[3] * 0.9 + 0.01
-    figure = evaluation_plots.plot_gallery_item(np.zeros((28, 28), np.uint8), probabilities, 3, 5)
+    figure = gallery_plots.plot_gallery_item(np.zeros((28, 28), np.uint8), probabilities, 3, 5)
     colours = figure.data[1].marker.color
     assert colours[3] == evaluation_plots.TRUE_COLOUR and evaluation_plots.PREDICTED_COLOUR not in colours
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from fmnist_core.plots import sweep_plots
+from fmnist_core.plots import sweep_plots, sweep_rows
 
 PARAMS = {"dropout": False, "learning_rate": True}
 
@@ -27,7 +27,7 @@ def trial(number: int, state: str, dropout: float, learning_rate: float, value, 
 
 @pytest.fixture
 def rows():
-    return sweep_plots.trial_rows([
+    return sweep_rows.trial_rows([
         trial(2, "pruned", 0.5, 1e-2, 0.70),
         trial(0, "complete", 0.1, 1e-3, 0.85, 0.84),
         trial(1, "complete", 0.3, 1e-4, 0.80, 0.79),
@@ -44,22 +44,22 @@ def test_rows_are_flat_and_in_trial_order(rows) -> None:
 
 
 def test_filter_keeps_rows_inside_every_range(rows) -> None:
-    assert sweep_plots.filter_rows(rows, {}) == rows
-    kept = sweep_plots.filter_rows(rows, {"dropout": (0.0, 0.3)})
+    assert sweep_rows.filter_rows(rows, {}) == rows
+    kept = sweep_rows.filter_rows(rows, {"dropout": (0.0, 0.3)})
     assert [row["trial"] for row in kept] == [0, 1, 3]  # ends included
-    kept = sweep_plots.filter_rows(rows, {"dropout": (0.0, 0.3), "learning_rate": (5e-4, 1e-2)})
+    kept = sweep_rows.filter_rows(rows, {"dropout": (0.0, 0.3), "learning_rate": (5e-4, 1e-2)})
     assert [row["trial"] for row in kept] == [0, 3]
-    assert sweep_plots.filter_rows(rows, {"val accuracy": (0.75, 1.0)}) == rows[:2]  # no value: out
+    assert sweep_rows.filter_rows(rows, {"val accuracy": (0.75, 1.0)}) == rows[:2]  # no value: out
 
 
 def test_best_and_top_rows(rows) -> None:
-    assert sweep_plots.best_row(rows)["trial"] == 0
-    better_but_pruned = sweep_plots.trial_rows(
+    assert sweep_rows.best_row(rows)["trial"] == 0
+    better_but_pruned = sweep_rows.trial_rows(
         [trial(0, "complete", 0.1, 1e-3, 0.8), trial(1, "pruned", 0.1, 1e-3, 0.9)]
     )
-    assert sweep_plots.best_row(better_but_pruned)["trial"] == 0
-    assert [row["trial"] for row in sweep_plots.top_rows(rows, 2)] == [0, 1]
-    assert sweep_plots.best_row([]) is None
+    assert sweep_rows.best_row(better_but_pruned)["trial"] == 0
+    assert [row["trial"] for row in sweep_rows.top_rows(rows, 2)] == [0, 1]
+    assert sweep_rows.best_row([]) is None
 
 
 def test_parallel_coordinates_draws_scored_trials_with_log_and_filtered_axes(rows) -> None:
@@ -90,7 +90,7 @@ def test_parallel_coordinates_of_no_scored_trial_is_empty(rows) -> None:
 
 
 def test_one_value_gets_a_visible_axis() -> None:
-    rows = sweep_plots.trial_rows([trial(0, "complete", 0.2, 1e-3, 0.8, 0.8)])
+    rows = sweep_rows.trial_rows([trial(0, "complete", 0.2, 1e-3, 0.8, 0.8)])
     dims = sweep_plots.plot_parallel_coordinates(rows, PARAMS).data[0].dimensions
     assert all(dim.range[0] < dim.range[1] for dim in dims)
 
@@ -129,7 +129,7 @@ def optimizer_trial(number: int, state: str, optimizer: str, learning_rate: floa
 
 @pytest.fixture
 def choice_rows():
-    return sweep_plots.trial_rows([
+    return sweep_rows.trial_rows([
         optimizer_trial(0, "complete", "rmsprop", 1e-3, 0.85, 0.84),
         optimizer_trial(1, "complete", "adam", 1e-4, 0.80, 0.79),
         optimizer_trial(2, "pruned", "rmsprop", 1e-2, 0.70),
@@ -148,10 +148,10 @@ def test_a_choice_axis_has_one_named_mark_per_choice(choice_rows) -> None:
 
 def test_a_choice_filter_keeps_its_set_in_the_table_and_brushes_its_marks(choice_rows) -> None:
     kept = {"optimizer": frozenset({"rmsprop"})}
-    assert [row["trial"] for row in sweep_plots.filter_rows(choice_rows, kept)] == [0, 2]
+    assert [row["trial"] for row in sweep_rows.filter_rows(choice_rows, kept)] == [0, 2]
     both = {"optimizer": frozenset({"adam"}), "learning_rate": (5e-5, 2e-3)}
-    assert [row["trial"] for row in sweep_plots.filter_rows(choice_rows, both)] == [1]
-    assert sweep_plots.filter_rows(choice_rows, {"optimizer": frozenset()}) == []
+    assert [row["trial"] for row in sweep_rows.filter_rows(choice_rows, both)] == [1]
+    assert sweep_rows.filter_rows(choice_rows, {"optimizer": frozenset()}) == []
     fig = sweep_plots.plot_parallel_coordinates(choice_rows, CHOICE_PARAMS, kept, NAMES)
     assert [list(band) for band in fig.data[0].dimensions[0].constraintrange] == [[1.75, 2.25]]
     nothing = sweep_plots.plot_parallel_coordinates(
