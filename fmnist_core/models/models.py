@@ -285,46 +285,5 @@ def build_cnn_draw(dropout: float) -> Any:
 
 # ---------------------------------------------------------------- scikit-learn baselines
 
-
-@register_model(
-    "logreg",
-    "sklearn",
-    7_850,
-    epochs=100,
-    validation_split=0.1,
-)
-def build_logreg(epochs: int, seed: int) -> Any:
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(max_iter=epochs, random_state=seed)
-
-
-@register_model(
-    "sgd",
-    "sklearn",
-    7_850,
-    epochs=20,
-    batch_size=1000,
-    learning_rate=1e-3,
-    validation_split=0.1,
-)
-def build_sgd(learning_rate: float, seed: int) -> Any:
-    from sklearn.linear_model import SGDClassifier
-
-    return SGDClassifier(
-        loss="log_loss", learning_rate="constant", eta0=learning_rate, alpha=1e-4, random_state=seed
-    )
-
-
-@register_model(
-    "sgd_tutorial",
-    "sklearn",
-    7_850,
-    listed=False,
-    epochs=300,
-    validation_split=0.0,
-)
-def build_sgd_tutorial(seed: int) -> Any:
-    from sklearn.linear_model import SGDClassifier
-
-    return SGDClassifier(loss="log_loss", random_state=seed)
+# Registered after the Keras models, so the lists show them last.
+from fmnist_core.models import sklearn_models  # noqa: E402, F401
