@@ -95,9 +95,9 @@ class FitTimer:
 
         return wrapper
 
-    def install(self, trainer: Any) -> None:
-        """Wraps the trainer module's fit, validation predict and every callback hook."""
-        build_callbacks, predict = trainer.build_callbacks, trainer.predict
+    def install(self, trainer: Any, callbacks_module: Any) -> None:
+        """Wraps the trainer module's fit, the callbacks' validation predict and every hook."""
+        build_callbacks, predict = trainer.build_callbacks, callbacks_module.predict
         trainer.fit_model = self.timed(trainer.fit_model, "fit_seconds")
 
         def timed_callbacks(*args: Any, **kwargs: Any) -> list[Any]:
@@ -107,7 +107,7 @@ class FitTimer:
                     setattr(callback, hook, self.timed(getattr(callback, hook), "hook_seconds"))
             return callbacks
 
-        trainer.predict = self.timed(predict, "validation_seconds")
+        callbacks_module.predict = self.timed(predict, "validation_seconds")
         trainer.build_callbacks = timed_callbacks
 
 
@@ -116,9 +116,10 @@ def worker_fit(
 ) -> dict[str, Any]:
     """Our worker, everything on: a real run folder (history, progress, heartbeat, TensorBoard)."""
     from fmnist_core.training import keras_backend as keras_trainer
+    from fmnist_core.training import keras_callbacks
 
     timer = FitTimer()
-    timer.install(keras_trainer)
+    timer.install(keras_trainer, keras_callbacks)
     config = TrainingConfig.for_model(model, epochs=epochs, seed=seed, train_samples=train_samples)
     folder = runs.create_run(model, config.to_dict())
     start = time.perf_counter()
@@ -146,10 +147,11 @@ def quiet_fit(
     import keras
 
     from fmnist_core.training import keras_backend as keras_trainer
+    from fmnist_core.training import keras_callbacks
 
     class ValidationOnly(keras.callbacks.Callback):
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            keras_trainer.predict(self.model, x_val)
+            keras_callbacks.predict(self.model, x_val)
 
     config = TrainingConfig.for_model(model, epochs=epochs, seed=seed, train_samples=train_samples)
     data = load_fashion_mnist()
@@ -159,7 +161,7 @@ def quiet_fit(
     start = time.perf_counter()
     keras_trainer.fit_model(net, config, split, [ValidationOnly()])
     seconds = time.perf_counter() - start
-    probabilities = keras_trainer.predict(net, keras_trainer.to_model_input(data.x_test, net))
+    probabilities = keras_callbacks.predict(net, keras_trainer.to_model_input(data.x_test, net))
     return {
         "fit_seconds": seconds,
         "test_accuracy": evaluation.accuracy(probabilities, data.y_test),

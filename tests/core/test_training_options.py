@@ -11,7 +11,7 @@ from fmnist_core.data import load_fashion_mnist, to_model_input
 from fmnist_core.evaluation import evaluation
 from fmnist_core.models.inference import load_run_model
 from fmnist_core.runs import runs
-from fmnist_core.training import TrainingConfig, split_data
+from fmnist_core.training import TrainingConfig, keras_callbacks, split_data
 from fmnist_core.training import keras_backend as keras_trainer
 from tests.conftest import train_tiny_run
 
@@ -53,15 +53,15 @@ def test_plateau_patience_adds_keras_reduce_lr_on_plateau(tmp_path: Path) -> Non
     config = TrainingConfig.for_model("mlp", **TINY, plateau_patience=3)
     split = split_data(load_fashion_mnist(), config)
     model, _ = keras_trainer.compile_model(config, split)
-    callbacks = keras_trainer.build_callbacks(tmp_path, config, split, split.x_val, model)
+    callbacks = keras_callbacks.build_callbacks(tmp_path, config, split, split.x_val, model)
     plateau = [callback for callback in callbacks if isinstance(callback, keras.callbacks.ReduceLROnPlateau)]
     assert len(plateau) == 1 and plateau[0].patience == 3 and plateau[0].factor == 0.5
     assert plateau[0].monitor == "val_loss"
-    assert isinstance(callbacks[0], keras_trainer.RunReporter)  # it adds val_loss before the others read it
+    assert isinstance(callbacks[0], keras_callbacks.RunReporter)  # it adds val_loss before the others read it
     off = TrainingConfig.for_model("mlp", **TINY)
     assert not any(
         isinstance(callback, keras.callbacks.ReduceLROnPlateau)
-        for callback in keras_trainer.build_callbacks(tmp_path, off, split, split.x_val, model)
+        for callback in keras_callbacks.build_callbacks(tmp_path, off, split, split.x_val, model)
     )
 
 
