@@ -5,6 +5,7 @@ import streamlit as st
 from fmnist_ui.shared import loaders, widgets
 from fmnist_ui.shared.i18n import t
 from fmnist_ui.shared.router import ensure_app_router
+from fmnist_ui.train import inputs as train_inputs
 from fmnist_ui.train import view as train_view
 
 ensure_app_router()
@@ -12,8 +13,8 @@ ensure_app_router()
 st.title(t("train.title"))
 st.caption(t("train.caption"))
 
-spec = widgets.model_picker(loaders.list_runs())
-settings = widgets.hyperparameter_inputs(spec)
+spec = train_inputs.model_picker(loaders.list_runs())
+settings = train_inputs.hyperparameter_inputs(spec)
 config, problem = train_view.check_settings(spec.name, settings)
 if widgets.start_button(t("train.train_button"), "train_start", problem, verb="train"):
     train_view.start_and_report(config)
