@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fmnist_core import sweeps, words
-from fmnist_core.plots import plots, sweep_plots
+from fmnist_core.plots import plots, sweep_plots, sweep_rows
 from fmnist_core.plots.sweep_plots import OBJECTIVE, TEST, axis_title
 from fmnist_core.reports import html
 from fmnist_core.reports.errors import ReportError
@@ -124,7 +124,7 @@ def importances_section(name: str, root: Any, t: words.Text) -> Section:
 def curves_section(rows: Sequence[Mapping[str, Any]], root: Any, t: words.Text) -> Section | None:
     """Validation curves of the best trials (those whose runs are still there)."""
     histories = {}
-    for row in sweep_plots.top_rows(rows, TOP_CURVES):
+    for row in sweep_rows.top_rows(rows, TOP_CURVES):
         try:
             history = runs.read_history(runs.run_path(row["run id"], root))
         except ValueError:  # its run was deleted
@@ -153,8 +153,8 @@ def build_sweep_report(
         ReportError: no such sweep, or no complete trial yet.
     """
     status = load_status(name, root)
-    spec, rows = status.spec, sweep_plots.trial_rows(status.trials)
-    best = sweep_plots.best_row(rows)
+    spec, rows = status.spec, sweep_rows.trial_rows(status.trials)
+    best = sweep_rows.best_row(rows)
     if best is None:
         raise ReportError("error.report.no_finished_trial", name=repr(name))
     params = {param: bool(searched.log) for param, searched in spec.space.items()}

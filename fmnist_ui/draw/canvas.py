@@ -19,7 +19,6 @@ PAPER = "#ffffff"
 TOOLS = {"Pen": "freedraw", "Filled rectangle": "rect", "Filled polygon": "polygon"}
 # Session key of the current drawing as the model sees it: (28, 28) float32, None while the canvas
 # is empty. The Draw page writes it on every run; the Layers page reads it (without the canvas).
-CURRENT_DRAWING = "draw_current_image"
 
 
 def canvas_image(*, tool: str, stroke_width: int, key: str) -> np.ndarray | None:

@@ -10,8 +10,8 @@ import streamlit as st
 from fmnist_core.runs.runs import RunRecord
 from fmnist_core.training import TrainingBusyError, TrainingConfig
 from fmnist_ui.shared import i18n, run_choice
+from fmnist_ui.shared import training as shared_training
 from fmnist_ui.shared.i18n import error_text, t
-from fmnist_ui.train import view as train_view
 
 DRAWING_MODEL = "cnn_draw"
 
@@ -52,7 +52,7 @@ def recommend_drawing_model(finished: list[RunRecord], all_runs: list[RunRecord]
 def start_drawing_model() -> None:
     """The button: starts ``cnn_draw`` with its defaults, or says clearly why not."""
     try:
-        run_id = train_view.start_training(TrainingConfig.for_model(DRAWING_MODEL))
+        run_id = shared_training.start_training(TrainingConfig.for_model(DRAWING_MODEL))
     except (TrainingBusyError, OSError) as exc:
         st.error(
             t("draw.recommend.cannot_start", model=DRAWING_MODEL, error=error_text(exc)),

@@ -20,7 +20,7 @@ from fmnist_ui.draw import canvas as draw_canvas
 from fmnist_ui.draw import map_view as draw_map
 from fmnist_ui.draw import plots as draw_plots
 from fmnist_ui.draw import recommend as draw_recommend
-from fmnist_ui.shared import loaders, run_choice
+from fmnist_ui.shared import drawing_state, loaders, run_choice
 from fmnist_ui.shared.i18n import class_name, class_names, error_text, t
 
 CANVAS_VERSION = "draw_canvas_version"  # bumped by Clear: a new canvas key gives an empty canvas
@@ -189,7 +189,7 @@ def render_draw_tab(run_model: inference.RunModel, compare_all: bool) -> None:
         result_side = st.container()
     with canvas_side:
         image = drawing_input()
-    st.session_state[draw_canvas.CURRENT_DRAWING] = image  # read by the Layers page
+    st.session_state[drawing_state.CURRENT_DRAWING] = image  # read by the Layers page
     with result_side:
         reference = choose_reference()
         render_side_by_side(image, reference)

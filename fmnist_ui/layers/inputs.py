@@ -2,7 +2,7 @@
 
 The image is a test image (random, typed, or named by a link such as
 ``/layers?run=<id>&test_index=<i>`` from the Evaluate gallery), the Draw page's current drawing
-(session key `draw_canvas.CURRENT_DRAWING`), or an uploaded picture (Draw's preprocessing and refusals).
+(session key `drawing_state.CURRENT_DRAWING`), or an uploaded picture (Draw's preprocessing and refusals).
 Session-state keys start with ``layers_``.
 """
 
@@ -17,8 +17,7 @@ from fmnist_core.data import to_model_input
 from fmnist_core.drawing import drawing
 from fmnist_core.models.models import REGISTRY
 from fmnist_core.runs.runs import RunRecord
-from fmnist_ui.draw import canvas as draw_canvas
-from fmnist_ui.shared import loaders, run_choice
+from fmnist_ui.shared import drawing_state, loaders, run_choice
 from fmnist_ui.shared.i18n import class_name, error_text, t
 
 SOURCE = "layers_source"
@@ -94,7 +93,7 @@ def choose_image() -> ChosenImage | None:
         return _test_image(dataset, num_test)
     st.query_params.pop(URL_INDEX, None)  # the URL names a test image only while one is shown
     if source == DRAWING:
-        image = st.session_state.get(draw_canvas.CURRENT_DRAWING)
+        image = st.session_state.get(drawing_state.CURRENT_DRAWING)
         if image is None:
             st.info(t("layers.nothing_drawn"), icon=":material/draw:")
             st.page_link("pages/draw.py", label=t("layers.go_draw"), icon=":material/draw:")

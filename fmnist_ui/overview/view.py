@@ -13,8 +13,8 @@ from fmnist_core.runs import runs
 from fmnist_core.runs.runs import RunRecord
 from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_queue
 from fmnist_ui.shared import loaders, widgets
+from fmnist_ui.shared import training as shared_training
 from fmnist_ui.shared.i18n import error_text, t
-from fmnist_ui.train import view as train_view
 
 # Quick settings that finish in a few minutes on 2 CPU cores (full data):
 # mlp about 7 s per epoch, the CNN with batch 128 about 25 s per epoch.
@@ -151,7 +151,7 @@ def watch_active_runs(statuses: dict[str, str]) -> None:
     watched = st.session_state.setdefault(WATCHED, [])
     watched.extend(run_id for run_id in statuses if run_id not in watched)
 
-    @st.fragment(run_every=train_view.POLL_S)
+    @st.fragment(run_every=shared_training.POLL_S)
     def queue_panel() -> None:
         for run_id, status_drawn in statuses.items():
             try:
@@ -180,6 +180,6 @@ def show_queue_entry(record: RunRecord, folder: Any) -> None:
         )
     )
     if record.status == "running":
-        st.progress(*train_view.progress_bar(runs.read_progress(folder)))
+        st.progress(*shared_training.progress_bar(runs.read_progress(folder)))
     elif record.status == "failed":
         st.error(record.error or widgets.status_name("failed"))

@@ -16,8 +16,8 @@ from fmnist_core.plots import plots
 from fmnist_core.runs import run_summary, runs
 from fmnist_core.runs.runs import RunRecord
 from fmnist_ui.shared import loaders, widgets
+from fmnist_ui.shared import training as shared_training
 from fmnist_ui.shared.i18n import error_text, t
-from fmnist_ui.train import view as train_view
 
 PENDING_DELETE = "runs_pending_delete"  # the run waiting for "Yes, delete it"
 DELETE_TARGET = "runs_delete_target"  # the run picked for deletion, kept apart from the widget
@@ -91,7 +91,7 @@ def show_runs_and_curves(records: list[RunRecord]) -> None:
     active = {record.id for record in records if record.is_active}
     listed = [records]  # the page's own listing serves the first drawing; each poll lists again
 
-    @st.fragment(run_every=train_view.POLL_S if active else None)
+    @st.fragment(run_every=shared_training.POLL_S if active else None)
     def runs_and_curves() -> None:
         latest = listed.pop() if listed else loaders.list_runs()
         if {record.id for record in latest if record.is_active} != active:

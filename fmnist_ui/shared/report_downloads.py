@@ -13,7 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from fmnist_core import reports, words
-from fmnist_core.plots import sweep_plots
+from fmnist_core.plots import sweep_plots, sweep_rows
 from fmnist_core.reports import html
 from fmnist_core.runs import runs
 from fmnist_core.runs.runs import RunRecord
@@ -95,7 +95,7 @@ def render_sweep_report(name: str, rows: list[dict]) -> None:
     from fmnist_core.reports.sweep_report import build_sweep_report
 
     root = runs.artifacts_root()
-    finished = sweep_plots.best_row(rows) is not None
+    finished = sweep_rows.best_row(rows) is not None
     render_report_button(
         f"sweep-{name}.html",
         f"sweep_report_{name}",

@@ -13,10 +13,10 @@ from fmnist_core import sweeps, words
 from fmnist_core.plots import sweep_plots, sweep_rows
 from fmnist_core.words import Word
 from fmnist_ui.shared import report_downloads as report_download
+from fmnist_ui.shared import training as shared_training
 from fmnist_ui.shared import widgets
 from fmnist_ui.shared.i18n import error_text, t, url_params, when
 from fmnist_ui.sweep import hparams as sweep_hparams
-from fmnist_ui.train import view as train_view
 
 PICK = "sweep_choice"
 URL_SEEN = "sweep_url_seen"  # the ?sweep= value already honoured, so a later pick is not undone
@@ -96,7 +96,7 @@ def show_sweep(name: str) -> None:
     first = sweeps.sweep_status(name)
     active, read = first.active, [first]  # the first drawing reuses it; each poll reads again
 
-    @st.fragment(run_every=train_view.POLL_S if active else None)
+    @st.fragment(run_every=shared_training.POLL_S if active else None)
     def sweep_panel() -> None:
         status = read.pop() if read else sweeps.sweep_status(name)
         render_status(status)

@@ -7,7 +7,6 @@ run is active and triggers one full rerun when it ends, which redraws the page w
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -16,24 +15,15 @@ import streamlit as st
 from fmnist_core.plots import plots
 from fmnist_core.runs import run_summary, runs
 from fmnist_core.runs.runs import RunRecord
-from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_training
+from fmnist_core.training import TrainingBusyError, TrainingConfig
 from fmnist_ui.shared import loaders, widgets
 from fmnist_ui.shared.i18n import error_text, t
+from fmnist_ui.shared.training import POLL_S, current_run, progress_bar, start_training
 
-POLL_S = 1.0
 NEXT_PAGES = (  # (page, catalog key of the link, icon)
     ("pages/evaluate.py", "train.next_evaluate", ":material/grid_on:"),
     ("pages/runs.py", "train.next_runs", ":material/table_rows:"),
 )
-
-
-def current_run(records: list[RunRecord]) -> RunRecord | None:
-    """The run that trains now: the running one, else the oldest queued one (queues run in order)."""
-    running = [record for record in records if record.status == "running"]
-    if running:
-        return running[0]
-    queued = [record for record in records if record.status == "queued"]
-    return min(queued, key=lambda record: record.created_at or "") if queued else None
 
 
 def check_settings(model: str, settings: dict[str, Any]) -> tuple[TrainingConfig | None, str | None]:
@@ -42,18 +32,6 @@ def check_settings(model: str, settings: dict[str, Any]) -> tuple[TrainingConfig
         return TrainingConfig.for_model(model, **settings), None
     except ValueError as exc:
         return None, error_text(exc)
-
-
-def start_training(config: TrainingConfig) -> str:
-    """Starts a worker process for ``config``; returns the new run id.
-
-    Raises:
-        TrainingBusyError: a run is already training (only one trains at a time).
-    """
-    active = current_run(loaders.list_runs())
-    if active:
-        raise TrainingBusyError("error.run.busy_run", run=active.id, model=active.model)
-    return launch_training(config)  # the training lock also refuses a race between two tabs
 
 
 def start_and_report(config: TrainingConfig) -> None:
@@ -142,25 +120,6 @@ def show_progress(record: RunRecord, folder: Path, history: list[dict[str, Any]]
     timing += t("train.left", duration=widgets.duration_text(left)) if left is not None else ""
     planned = (record.config or {}).get("epochs") or "?"
     st.markdown(t("train.epochs_done", done=len(history), planned=planned) + timing)
-
-
-def progress_bar(progress: dict[str, Any]) -> tuple[float, str]:
-    """(fraction of the current epoch, text) from ``progress.json``."""
-    batches = progress.get("batches") or 0
-    if not batches:
-        return 0.0, t("train.starting")
-    text = t(
-        "train.progress",
-        epoch=progress.get("epoch", 0),
-        epochs=progress.get("epochs", "?"),
-        batch=progress.get("batch", 0),
-        batches=batches,
-    )
-    for name, key in (("loss", "train.progress_loss"), ("accuracy", "train.progress_accuracy")):
-        value = progress.get(name)
-        if isinstance(value, (int, float)) and math.isfinite(value):
-            text += t(key, value=value)
-    return min(progress.get("batch", 0) / batches, 1.0), text
 
 
 def stop_control(folder: Path) -> None:

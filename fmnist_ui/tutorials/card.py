@@ -12,8 +12,8 @@ from fmnist_core.recipes.recipe_results import RecipeResult
 from fmnist_core.recipes.recipes import Recipe
 from fmnist_core.training import TrainingBusyError, launch_queue
 from fmnist_ui.shared import loaders, widgets
+from fmnist_ui.shared import training as shared_training
 from fmnist_ui.shared.i18n import error_text, t
-from fmnist_ui.train import view as train_view
 
 SEED_CHOICES = (1, 3)
 # Settings with a sentence under tutorials.setting.<key> ("batch size {value}"); values with a
@@ -55,7 +55,7 @@ def start_recipe(name: str, seeds: list[int]) -> list[str]:
         ValueError: the recipe's settings are not accepted by this version's training code.
     """
     configs = [recipes.recipe_config(name, seed) for seed in seeds]
-    active = train_view.current_run(loaders.list_runs())
+    active = shared_training.current_run(loaders.list_runs())
     if active:
         raise TrainingBusyError("error.run.busy_run", run=active.id, model=active.model)
     return launch_queue(configs)

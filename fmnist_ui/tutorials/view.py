@@ -12,8 +12,8 @@ import streamlit as st
 from fmnist_core.recipes import recipe_results, recipes
 from fmnist_core.recipes.recipe_results import RecipeResult
 from fmnist_ui.shared import loaders, widgets
+from fmnist_ui.shared import training as shared_training
 from fmnist_ui.shared.i18n import t
-from fmnist_ui.train import view as train_view
 from fmnist_ui.tutorials import card as tutorials_card
 
 CARD_COLUMNS = 2
@@ -81,7 +81,7 @@ def show_tutorials() -> None:
     active = active_ids(first)
     listed = [first]  # the first drawing uses this listing; each poll lists again
 
-    @st.fragment(run_every=train_view.POLL_S if active else None)
+    @st.fragment(run_every=shared_training.POLL_S if active else None)
     def tutorials() -> None:
         results = listed.pop() if listed else recipe_results.results_table(*_load())
         if active_ids(results) != active:

@@ -16,9 +16,8 @@ from fmnist_core.drawing.drawing import preprocess_photo
 from fmnist_core.inspection import layer_ranking, layers
 from fmnist_core.models.inference import load_run_model
 from fmnist_core.runs import runs
-from fmnist_ui.draw import canvas as draw_canvas
 from fmnist_ui.layers import inputs as layers_input
-from fmnist_ui.shared import loaders
+from fmnist_ui.shared import drawing_state, loaders
 from tests.conftest import train_tiny_run
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "layers.py")
@@ -158,7 +157,7 @@ def test_the_current_drawing_is_looked_through(seeded_artifacts: Path) -> None:
     assert "Nothing is drawn yet" in at.info[0].value
     drawing = np.zeros((28, 28), np.float32)
     drawing[2:26, 9:19] = 1.0  # a trouser-like bar
-    at.session_state[draw_canvas.CURRENT_DRAWING] = drawing
+    at.session_state[drawing_state.CURRENT_DRAWING] = drawing
     at.run()
     assert not at.exception, at.exception
     assert "Your current drawing (from the Draw page)" in captions(at)

@@ -119,3 +119,80 @@ def test_importing_a_module_leaves_heavy_or_unrelated_ones_out(module: str, abse
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# The packages of fmnist_core from the bottom up: a module imports modules of its own package or of
+# packages below it, never above. The foundations (words, data, atomic files) are at the bottom.
+CORE_LAYERS = (
+    ("words",),
+    ("data", "atomic_files", "tensorflow_logs"),
+    ("runs", "drawing"),
+    ("evaluation",),
+    ("models", "plots"),
+    ("inspection",),
+    ("training",),
+    ("recipes", "sweeps", "exporting"),
+    ("reports",),
+    ("cli",),
+    ("__main__",),
+)
+UI_ROOT = CORE.parent / "fmnist_ui"
+
+
+def package_of(module: str) -> str:
+    """``fmnist_core.runs.jobs`` -> ``runs``; ``fmnist_core.words`` -> ``words``."""
+    return module.split(".")[1]
+
+
+def layer_of(package: str, layers: tuple[tuple[str, ...], ...]) -> int:
+    for rank, names in enumerate(layers):
+        if package in names:
+            return rank
+    raise AssertionError(f"{package} is in no layer of CORE_LAYERS: add it where it belongs")
+
+
+def upward_imports(graph: dict[str, set[str]], layers: tuple[tuple[str, ...], ...]) -> list[str]:
+    found = []
+    for module, targets in graph.items():
+        if module == CORE.name:
+            continue
+        rank = layer_of(package_of(module), layers)
+        for target in targets - {CORE.name}:  # the root package: "-m fmnist_core" in a string
+            if layer_of(package_of(target), layers) > rank:
+                found.append(f"{module} -> {target}")
+            elif package_of(target) != package_of(module) and layer_of(package_of(target), layers) == rank:
+                found.append(f"{module} -> {target} (same layer: one must sit below the other)")
+    return sorted(found)
+
+
+def test_fmnist_core_packages_import_downwards_only():
+    assert upward_imports(import_graph(), CORE_LAYERS) == []
+
+
+def test_the_package_check_finds_an_upward_import():
+    graph = {"fmnist_core.runs.runs": {"fmnist_core.training.worker"}, "fmnist_core.training.worker": set()}
+    assert upward_imports(graph, CORE_LAYERS) == ["fmnist_core.runs.runs -> fmnist_core.training.worker"]
+
+
+def ui_imports() -> dict[str, set[str]]:
+    """fmnist_ui module -> the fmnist_ui packages it imports (``shared``, ``evaluate``, ...)."""
+    imports = {}
+    for path in UI_ROOT.rglob("*.py"):
+        name = ".".join(path.relative_to(UI_ROOT.parent).with_suffix("").parts)
+        packages = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("fmnist_ui."):
+                packages.add(node.module.split(".")[1])
+        imports[name] = packages
+    return imports
+
+
+def test_fmnist_ui_pages_use_only_the_shared_part():
+    """A page's package uses ``shared`` and its own modules; ``shared`` uses no page's package."""
+    crossing = []
+    for module, packages in ui_imports().items():
+        own = module.split(".")[1]
+        allowed = {"shared"} | ({own} if own != "shared" else set())
+        crossing += [f"{module} -> fmnist_ui.{package}" for package in sorted(packages - allowed)]
+    assert crossing == []
+    assert {"shared", "evaluate", "draw", "train"} <= {m.split(".")[1] for m in ui_imports()}
