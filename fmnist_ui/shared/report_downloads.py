@@ -13,7 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from fmnist_core import reports, words
-from fmnist_core.plots import sweep_plots, sweep_rows
+from fmnist_core.plots import sweep_rows
 from fmnist_core.reports import html
 from fmnist_core.runs import runs
 from fmnist_core.runs.runs import RunRecord
