@@ -13,10 +13,9 @@ from fmnist_ui.evaluate import compare as evaluate_compare
 from fmnist_ui.evaluate import map_tab as evaluate_map
 from fmnist_ui.evaluate import metrics as evaluate_metrics
 from fmnist_ui.evaluate import suspicious as evaluate_suspicious
+from fmnist_ui.evaluate import tabs as evaluate_tabs
 from fmnist_ui.evaluate import view as evaluate_view
-from fmnist_ui.shared import loaders
-from fmnist_ui.shared import model_downloads as export_view
-from fmnist_ui.shared import report_downloads as report_download
+from fmnist_ui.shared import loaders, model_downloads, report_downloads
 from fmnist_ui.shared.i18n import t
 from fmnist_ui.shared.router import ensure_app_router
 
@@ -34,9 +33,9 @@ record = evaluate_view.pick_run(records)
 run = evaluate_view.load_run_evaluation(record.id)
 if run is None:
     st.stop()
-report_download.render_run_report(record)
+report_downloads.render_run_report(record)
 
-tabs = evaluate_view.open_tabs()
+tabs = evaluate_tabs.open_tabs()
 with tabs["errors"]:
     if tabs["errors"].open:
         evaluate_view.render_errors_tab(run)
@@ -60,4 +59,4 @@ with tabs["over_time"]:
         evaluate_compare.render_over_time_tab(record)
 with tabs["download"]:
     if tabs["download"].open:
-        export_view.render_download_section(record)
+        model_downloads.render_download_section(record)

@@ -3,8 +3,7 @@
 import streamlit as st
 
 from fmnist_ui.runs import view as runs_view
-from fmnist_ui.shared import loaders
-from fmnist_ui.shared import model_downloads as export_view
+from fmnist_ui.shared import loaders, model_downloads
 from fmnist_ui.shared import significance as significance_view
 from fmnist_ui.shared.i18n import t
 from fmnist_ui.shared.router import ensure_app_router
@@ -22,7 +21,7 @@ else:
     st.info(t("runs.empty"), icon=":material/info:")
 if records:
     st.subheader(t("runs.download_heading"))
-    export_view.render_runs_download(records)
+    model_downloads.render_runs_download(records)
 if records or damaged:
     st.subheader(t("runs.delete_heading"))
     runs_view.delete_section(records, damaged)

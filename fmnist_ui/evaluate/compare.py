@@ -12,8 +12,7 @@ from fmnist_ui.evaluate import calibration as evaluate_calibration
 from fmnist_ui.evaluate import data as evaluate_data
 from fmnist_ui.evaluate import gallery as evaluate_gallery
 from fmnist_ui.evaluate.data import say
-from fmnist_ui.shared import loaders
-from fmnist_ui.shared import report_downloads as report_download
+from fmnist_ui.shared import loaders, report_downloads
 from fmnist_ui.shared import significance as significance_view
 from fmnist_ui.shared.i18n import t
 
@@ -92,7 +91,7 @@ def render_compare_tab(records: list[RunRecord], current_id: str) -> None:
         delta=accuracy_change(comparison.accuracy_a, comparison.accuracy_b),
     )
     col_net.metric(t("evaluate.net_gain"), f"{comparison.net_gain:+,}")
-    report_download.render_compare_report(a, b)
+    report_downloads.render_compare_report(a, b)
     st.markdown(
         t(
             "evaluate.fixes_and_breaks",

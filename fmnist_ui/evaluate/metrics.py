@@ -10,6 +10,7 @@ from fmnist_core.data import CLASS_NAMES
 from fmnist_core.evaluation import error_analysis
 from fmnist_core.evaluation.evaluation import RunEvaluation
 from fmnist_core.plots import evaluation_plots
+from fmnist_ui.evaluate import tabs as evaluate_tabs
 from fmnist_ui.evaluate import view as evaluate_view
 from fmnist_ui.shared.i18n import class_name, t
 
@@ -18,7 +19,7 @@ def focus_on_group() -> None:
     """One click from the metrics to the tops group's sub-matrix and its confusions."""
     evaluate_view.reset_gallery()
     st.session_state[evaluate_view.FOCUS_KEY] = True
-    st.session_state[evaluate_view.TAB_KEY] = evaluate_view.tab_label(evaluate_view.TABS[0])
+    st.session_state[evaluate_tabs.TAB_KEY] = evaluate_tabs.tab_label(evaluate_tabs.TABS[0])
 
 
 METRIC_COLUMNS = {

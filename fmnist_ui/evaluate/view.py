@@ -10,7 +10,6 @@ re-render.
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -27,7 +26,6 @@ from fmnist_ui.shared import i18n, loaders, run_choice
 from fmnist_ui.shared.i18n import class_name, t
 
 RUN_KEY = "evaluate_run"
-TAB_KEY = "evaluate_tab"
 NORMALIZE_KEY = "evaluate_normalize"
 FOCUS_KEY = "evaluate_focus_group"
 TRUE_KEY = "evaluate_true_class"
@@ -37,15 +35,7 @@ MATRIX_KEY = "evaluate_matrix"
 CONFUSIONS_KEY = "evaluate_top_confusions"
 GALLERY_KEY = "evaluate_gallery"
 ANY_CLASS = -1  # the filters' "Any" option (None would show as an empty selectbox)
-# The tabs by code (their labels are the session's language: evaluate.tab.<code>).
-TABS = ("errors", "map", "metrics", "calibration", "suspicious", "compare", "over_time", "download")
 ALL_CLASSES = tuple(range(NUM_CLASSES))
-
-
-def tab_label(code: str, lang: str | None = None) -> str:
-    """The label of a tab in the session's language (or ``lang``'s)."""
-    key = f"evaluate.tab.{code}"
-    return t(key) if lang is None else i18n.catalog(lang)[key]
 
 
 def group_names() -> str:
@@ -85,27 +75,6 @@ def load_run_evaluation(run_id: str) -> RunEvaluation | None:
     except ValueError as exc:
         st.error(t("evaluate.unreadable", error=say(exc)))
         return None
-
-
-def keep_tab_across_languages() -> None:
-    """The open tab is remembered by its label (Streamlit's tabs know no other value): after a
-    language switch, the label of the other language is replaced by this language's."""
-    labels = [tab_label(code) for code in TABS]
-    chosen = st.session_state.get(TAB_KEY)
-    if chosen is None or chosen in labels:
-        return
-    for lang in i18n.LANGUAGES:
-        for code in TABS:
-            if tab_label(code, lang) == chosen:
-                st.session_state[TAB_KEY] = tab_label(code)
-                return
-
-
-def open_tabs() -> dict[str, Any]:
-    """The page's sections by code; only the open one is computed (stateful tabs rerun on switch)."""
-    keep_tab_across_languages()
-    tabs = st.tabs([tab_label(code) for code in TABS], key=TAB_KEY, on_change="rerun")
-    return dict(zip(TABS, tabs, strict=True))
 
 
 # ---------------------------------------------------------------- confusion matrix and gallery

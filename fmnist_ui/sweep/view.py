@@ -12,9 +12,8 @@ import streamlit as st
 from fmnist_core import sweeps, words
 from fmnist_core.plots import sweep_plots, sweep_rows
 from fmnist_core.words import Word
-from fmnist_ui.shared import report_downloads as report_download
+from fmnist_ui.shared import report_downloads, widgets
 from fmnist_ui.shared import training as shared_training
-from fmnist_ui.shared import widgets
 from fmnist_ui.shared.i18n import error_text, t, url_params, when
 from fmnist_ui.sweep import hparams as sweep_hparams
 
@@ -131,7 +130,7 @@ def render_status(status: sweeps.SweepStatus) -> None:
     if status.problem:
         st.error(t("sweep.unreadable", problem=problem_text(status)), icon=":material/error:")
     controls(status)
-    report_download.render_sweep_report(spec.name, rows)
+    report_downloads.render_sweep_report(spec.name, rows)
     best = sweep_rows.best_row(rows)
     if best:
         show_best(best, list(spec.space))
