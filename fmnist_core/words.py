@@ -96,3 +96,32 @@ class CodedError(Exception):
 
 def _rebuild(kind: type[CodedError], code: str, values: dict[str, Any]) -> CodedError:
     return kind(code, **values)
+
+
+def to_json_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A key's values as JSON can hold them (a job's status file): a reason that is itself a
+    :class:`CodedError` or a :class:`Word` keeps its key, anything else not JSON becomes its text."""
+    return {name: _to_json(value) for name, value in values.items()}
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, CodedError):
+        return {"coded": value.code, "values": to_json_values(value.values)}
+    if isinstance(value, Word):
+        return {"word": str(value)}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def from_json_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of `to_json_values`: nested reasons and words are keys again, for ``t``."""
+    return {name: _from_json(value) for name, value in values.items()}
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"coded", "values"}:
+        return CodedError(value["coded"], **from_json_values(value["values"]))
+    if isinstance(value, dict) and set(value) == {"word"}:
+        return Word(value["word"])
+    return value

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from fmnist_core.runs import runs
+from fmnist_core.words import english
 
 
 def suspicious(args: argparse.Namespace) -> int:
@@ -83,11 +84,11 @@ def progress_printer():
     """A progress callback that prints a line when the stage changes or every tenth of the way."""
     shown: list = [None]
 
-    def report(fraction: float, message: str) -> None:
-        key = (message.split(":")[0], int(fraction * 10))
-        if key != shown[0]:
-            shown[0] = key
-            print(f"{fraction:4.0%}  {message}", file=sys.stderr, flush=True)
+    def report(fraction: float, key: str, **values: object) -> None:
+        stage = (key, int(fraction * 10))
+        if stage != shown[0]:
+            shown[0] = stage
+            print(f"{fraction:4.0%}  {english(key, **values)}", file=sys.stderr, flush=True)
 
     return report
 

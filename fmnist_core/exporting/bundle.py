@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fmnist_core import atomic_files
+from fmnist_core import atomic_files, words
 from fmnist_core.exporting import convert, measure
 from fmnist_core.exporting.formats import CONVERTED, FORMATS, TFLITE
 from fmnist_core.runs import runs
@@ -22,9 +22,8 @@ JOB_NAME = "export"
 EXPORTS_DIR = "exports"
 SUMMARY_FILE = "summary.json"
 # The job's progress messages (English; the page says them in its language by these texts).
-LOADING, SAVING, CONVERTING, MEASURING = "Loading the model", "Writing", "Converting", "Measuring"
 
-Report = Callable[[float, str], None]
+Report = Callable[..., None]  # (fraction done 0..1, words key, **its values), as jobs.Report
 
 
 def exports_folder(run_folder: Path) -> Path:
@@ -35,7 +34,7 @@ def export_path(run_folder: Path, code: str) -> Path:
     return exports_folder(run_folder) / FORMATS[code].file_name
 
 
-def build_exports(run_folder: Path, report: Report = lambda fraction, message: None) -> dict[str, Any]:
+def build_exports(run_folder: Path, report: Report = lambda fraction, key, **values: None) -> dict[str, Any]:
     """Writes the SavedModel zip and both TFLite files into ``<run>/exports/``, measures the TFLite
     files on the test set, then writes ``summary.json`` (atomically, last). Returns the summary.
 
@@ -45,7 +44,7 @@ def build_exports(run_folder: Path, report: Report = lambda fraction, message: N
     """
     run_folder = Path(run_folder)
     record = convert.check_exportable(run_folder, FORMATS["tflite"])
-    report(0.0, LOADING)
+    report(0.0, "job.export.loading")
     run_model = convert.load_model(run_folder)
     model = run_model.model
     folder = exports_folder(run_folder)
@@ -55,12 +54,12 @@ def build_exports(run_folder: Path, report: Report = lambda fraction, message: N
         raise convert.write_error(error, folder / SUMMARY_FILE) from error
     formats: dict[str, dict[str, Any]] = {}
     for step, code in enumerate(CONVERTED):
-        report(0.1 + 0.25 * step, f"{CONVERTING}: {code}")
+        report(0.1 + 0.25 * step, "job.export.converting", format=words.Word(FORMATS[code].label_key))
         started = time.perf_counter()
         convert.write_converted(model, code, export_path(run_folder, code))
         formats[code] = file_entry(run_folder, code, time.perf_counter() - started)
     for step, code in enumerate(TFLITE):
-        report(0.85 + 0.07 * step, f"{MEASURING}: {code}")
+        report(0.85 + 0.07 * step, "job.export.measuring", format=words.Word(FORMATS[code].label_key))
         started = time.perf_counter()
         score = measure.score_tflite(export_path(run_folder, code), run_folder)
         formats[code] |= score.to_dict() | {"measure_seconds": round(time.perf_counter() - started, 3)}

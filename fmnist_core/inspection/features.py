@@ -26,14 +26,14 @@ from fmnist_core import atomic_files, data
 from fmnist_core.evaluation import evaluation
 from fmnist_core.models import inference
 from fmnist_core.models.model_files import outputs_to_probabilities
-from fmnist_core.words import CodedError, Word, english
+from fmnist_core.words import CodedError, Word
 
 FEATURES_FILE = "features.npz"
 FLOAT16_MAX = float(np.finfo(np.float16).max)
 CHUNK_SIZE = 1000  # test images per forward pass when computing on request (one progress step)
 COMPUTE_HINT = Word("error.map.compute_hint")  # 'press "Compute features" on the map, or run ...'
 
-Progress = Callable[[float, str], None]  # (fraction done 0..1, what it is doing now)
+Progress = Callable[..., None]  # (fraction done 0..1, words key of what it is doing, **its values)
 
 
 class FeaturesError(CodedError, ValueError):
@@ -208,8 +208,8 @@ def compute_run_features(folder: Path, progress: Progress | None = None) -> np.n
         DatasetError: The test set cannot be loaded.
     """
     folder = Path(folder)
-    report = progress or (lambda fraction, message: None)
-    report(0.0, english("plot.map.progress_loading_model"))
+    report = progress or (lambda fraction, key, **values: None)
+    report(0.0, "plot.map.progress_loading_model")
     if not any((folder / name).is_file() for name in ("model.keras", "model.skops")):
         raise FeaturesUnavailable("error.map.no_model", run=folder.name)
     try:
@@ -221,6 +221,6 @@ def compute_run_features(folder: Path, progress: Progress | None = None) -> np.n
     for start in range(0, len(images), CHUNK_SIZE):
         chunks.append(extract_features(run_model, images[start : start + CHUNK_SIZE]))
         done = min(start + CHUNK_SIZE, len(images))
-        report(done / len(images), english("plot.map.progress_features", done=done, total=len(images)))
+        report(done / len(images), "plot.map.progress_features", done=done, total=len(images))
     save_features(folder, np.concatenate(chunks))
     return load_features(folder)

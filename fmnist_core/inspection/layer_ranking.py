@@ -24,8 +24,6 @@ TOP9_FILE = "layers_top9.npz"
 JOB_NAME = "top9"
 RANK_BATCH = 500  # images per model call: one multi-output call gives every layer's maps
 # The job's progress messages (English in its status file; the app recognises them to translate them)
-LOADING = "Loading the model and the test images"
-RANKED = "Ranked {done:,} of {total:,} test images"
 
 
 class RankingDamaged(CodedError, ValueError):
@@ -128,8 +126,10 @@ def load_tops(folder: Path) -> ChannelTops | None:
 
 def run_top9(folder: Path, report: Any) -> None:
     """The body of the ``top9`` background job (`fmnist_core.runs.jobs.run_job`): ranks and stores."""
-    report(0.0, LOADING)
-    compute_and_save(folder, lambda done, total: report(done / total, RANKED.format(done=done, total=total)))
+    report(0.0, "job.top9.loading")
+    compute_and_save(
+        folder, lambda done, total: report(done / total, "job.top9.ranked", done=done, total=total)
+    )
 
 
 def compute_and_save(folder: Path, on_progress: Any = None) -> ChannelTops:

@@ -25,7 +25,7 @@ from fmnist_core.words import CodedError, Word
 
 UMAP_FILE = "umap.npz"
 PLACE_NEIGHBOURS = 10
-Progress = Callable[[float, str], None]
+Progress = Callable[..., None]  # (fraction done 0..1, words key, **its values)
 
 
 class ProjectionError(CodedError, ValueError):
@@ -146,17 +146,17 @@ def compute_umap(folder: Path, report: Progress | None = None) -> Projection:
     Computes the features first if the run has none yet (older runs, imported models).
     """
     folder = Path(folder)
-    report = report or (lambda fraction, message: None)
+    report = report or (lambda fraction, key, **values: None)
     start = 0.0
     try:
         features_all = features.load_features(folder)
     except features.FeaturesMissing:
         features_all = features.compute_run_features(
-            folder, lambda fraction, message: report(0.2 * fraction, message)
+            folder, lambda fraction, key, **values: report(0.2 * fraction, key, **values)
         )
         start = 0.2  # the first fifth of the bar went to the features
     coordinates = umap_layout.umap_coordinates(
-        features_all, lambda fraction, message: report(start + (1 - start) * fraction, message)
+        features_all, lambda fraction, key, **values: report(start + (1 - start) * fraction, key, **values)
     )
     buffer = io.BytesIO()
     np.savez(buffer, coordinates=coordinates)

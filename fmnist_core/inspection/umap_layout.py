@@ -15,11 +15,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from fmnist_core.words import CodedError, english
+from fmnist_core.words import CodedError
 
 UMAP_SEED = 42  # fixed, so the same run always gets the same map
 UMAP_NEIGHBOURS = 15  # umap-learn's default: local enough to keep the classes' inner structure
-Progress = Callable[[float, str], None]
+Progress = Callable[..., None]  # (fraction done 0..1, words key, **its values)
 
 
 class LayoutError(CodedError, ValueError):
@@ -78,20 +78,18 @@ def umap_coordinates(features_all: np.ndarray, report: Progress | None = None) -
     initial layout (compiled on first use), then the layout's epochs (umap-learn's tqdm bar, read
     through its ``tqdm_kwds`` hook).
     """
-    report = report or (lambda fraction, message: None)
+    report = report or (lambda fraction, key, **values: None)
     features_all = np.asarray(features_all, dtype=np.float32)
     if features_all.ndim != 2 or len(features_all) <= UMAP_NEIGHBOURS:
         raise LayoutError("error.map.umap_rows", neighbours=UMAP_NEIGHBOURS, shape=features_all.shape)
-    report(0.0, english("plot.map.progress_loading_umap"))
+    report(0.0, "plot.map.progress_loading_umap")
     umap = _import_umap()
-    report(0.1, english("plot.map.progress_neighbours", neighbours=UMAP_NEIGHBOURS))
+    report(0.1, "plot.map.progress_neighbours", neighbours=UMAP_NEIGHBOURS)
     knn = exact_neighbours(features_all, UMAP_NEIGHBOURS)
-    report(0.2, english("plot.map.progress_graph"))
+    report(0.2, "plot.map.progress_graph")
 
     def on_epoch(epoch: int, total: int) -> None:
-        report(
-            0.35 + 0.65 * epoch / max(total, 1), english("plot.map.progress_epoch", epoch=epoch, total=total)
-        )
+        report(0.35 + 0.65 * epoch / max(total, 1), "plot.map.progress_epoch", epoch=epoch, total=total)
 
     reducer = umap.UMAP(
         n_neighbors=UMAP_NEIGHBOURS,

@@ -2,7 +2,9 @@
 
 A job runs as its own process, ``python -m fmnist_core job NAME RUN_FOLDER``, so a page can start
 it and go on serving; the page then polls `job_status`. The job reports into
-``<run folder>/jobs/<name>.json`` (written atomically) and logs to ``jobs/<name>.log``. A job
+``<run folder>/jobs/<name>.json`` (written atomically) and logs to ``jobs/<name>.log``. What it is
+doing and why it failed are stored as a words key and its values (``message_key``, ``error_key``),
+as a `CodedError` is, beside their English sentence: a page says them in its user's language. A job
 whose process died, or that stopped reporting (another machine sharing the folder), is reported
 as failed, so the page can offer to start it again.
 """
@@ -22,11 +24,11 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from fmnist_core import atomic_files
+from fmnist_core import atomic_files, words
 from fmnist_core.runs import runs
 
 JOBS_DIR = "jobs"
@@ -37,9 +39,12 @@ STALE_S = 60.0  # a running job writes at least every HEARTBEAT_S; silence this 
 HEARTBEAT_S = 5.0
 REPORT_INTERVAL_S = 0.5  # progress writes are throttled to this
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-GONE = "The job stopped unexpectedly (its process is gone). Start it again."
+GONE = "error.job.gone"
+STARTING, DONE = "job.starting", "job.done"
 
-Job = Callable[[Callable[[float, str], None]], object]  # the body: called with a report function
+# What a job's body calls: ``report(fraction 0..1, words key, **values of the key)``.
+Report = Callable[..., None]
+Job = Callable[[Report], object]  # the body: called with a report function
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,8 @@ class JobStatus:
     """What a job's file says, with a dead or silent job reported as failed.
 
     ``state`` is "running", "done", "failed" or "absent" (never started); ``progress`` is 0..1 and
-    ``message`` says what it is doing now; ``error`` why it failed and what to do.
+    ``message`` says what it is doing now; ``error`` why it failed and what to do (English; their
+    words keys and values are ``message_key``/``message_values`` and ``error_key``/``error_values``).
     """
 
     name: str
@@ -60,6 +66,10 @@ class JobStatus:
     started_at: str | None = None
     updated_at: str | None = None
     finished_at: str | None = None
+    message_key: str | None = None
+    message_values: dict[str, Any] = field(default_factory=dict)
+    error_key: str | None = None
+    error_values: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_running(self) -> bool:
@@ -118,10 +128,14 @@ def read_job(folder: Path, name: str) -> JobStatus:
         return _damaged(name, str(error))
 
 
+def failed(name: str, key: str, **values: Any) -> JobStatus:
+    """A failed status whose error is the words ``key`` with ``values``."""
+    plain = words.to_json_values(values)
+    return JobStatus(name, "failed", error=words.english(key, **values), error_key=key, error_values=plain)
+
+
 def _damaged(name: str, why: str) -> JobStatus:
-    return JobStatus(
-        name, state="failed", error=f"The status file of the {name} job is damaged ({why}). Start it again."
-    )
+    return failed(name, "error.job.damaged", job=name, why=why)
 
 
 def job_status(folder: Path, name: str, now: float | None = None) -> JobStatus:
@@ -133,7 +147,8 @@ def job_status(folder: Path, name: str, now: float | None = None) -> JobStatus:
     dead = status.host == socket.gethostname() and not runs.pid_alive(status.pid)
     updated = runs.parse_iso(status.updated_at) or runs.parse_iso(status.started_at) or 0.0
     if dead or now - updated > STALE_S:
-        return JobStatus(**{**status.to_dict(), "state": "failed", "error": GONE})
+        gone = failed(name, GONE)
+        return JobStatus(**{**status.to_dict(), "state": "failed", "error": gone.error, "error_key": GONE})
     return status
 
 
@@ -167,21 +182,26 @@ def start_job(folder: Path, name: str) -> JobStatus:
         threading.Thread(target=process.wait, daemon=True).start()  # reap it: no zombies
         now = runs.now_iso()
         status = JobStatus(
-            name, "running", 0.0, "Starting", None, process.pid, socket.gethostname(), now, now
-        )
+            name, "running", 0.0, words.english(STARTING), None, process.pid, socket.gethostname(), now, now,
+            message_key=STARTING,
+        )  # fmt: skip
         _write(folder, status)
     return status
 
 
-def describe_job_error(error: BaseException) -> str:
-    """One line that says what went wrong and what to do."""
+def describe_job_error(error: BaseException) -> tuple[str, dict[str, Any]]:
+    """The words key and values that say what went wrong and what to do."""
+    if isinstance(error, words.CodedError):  # our own errors already say what to do
+        return error.code, error.values
     if isinstance(error, OSError) and error.errno == errno.ENOSPC:
-        return "The disk is full, so the result could not be saved. Free some space and start it again."
-    if isinstance(error, ValueError):  # our own errors already say what to do
-        return str(error)
-    return (
-        f"{type(error).__name__}: {error}. Start it again; if it fails again, see its log ({JOBS_DIR}/*.log)."
-    )
+        return "error.job.disk_full", {}
+    if isinstance(error, ValueError):
+        return "error.job.refused", {"detail": str(error)}
+    return "error.job.crashed", {
+        "kind": type(error).__name__,
+        "detail": str(error),
+        "logs": f"{JOBS_DIR}/*.log",
+    }
 
 
 class JobReporter:
@@ -193,8 +213,8 @@ class JobReporter:
 
     def __init__(self, folder: Path, name: str) -> None:
         self.folder, self.name = Path(folder), name
-        self.progress, self.message = 0.0, "Starting"
-        self.state, self.error = "running", None
+        self.progress, self.key, self.values = 0.0, STARTING, {}
+        self.state, self.error_key, self.error_values = "running", None, {}
         self._last_write, self._dirty = 0.0, False
         self.started_at: str | None = None
         self._lock = threading.Lock()
@@ -208,14 +228,14 @@ class JobReporter:
         self._heartbeat.start()
         return self
 
-    def report(self, progress: float, message: str) -> None:
-        """Records the progress (0..1) and what the job is doing now.
+    def report(self, progress: float, key: str, **values: Any) -> None:
+        """Records the progress (0..1) and what the job is doing now: the words ``key`` with ``values``.
 
-        A new stage (the message's text before any ":") is written at once; progress within a
-        stage at most every REPORT_INTERVAL_S, by the background thread.
+        A new stage (another key) is written at once; progress within a stage at most every
+        REPORT_INTERVAL_S, by the background thread.
         """
-        new_stage = message.split(":")[0] != self.message.split(":")[0]
-        self.progress, self.message = min(max(float(progress), 0.0), 1.0), message
+        new_stage = key != self.key
+        self.progress, self.key, self.values = min(max(float(progress), 0.0), 1.0), key, values
         self._dirty = True
         if new_stage:
             with contextlib.suppress(OSError):  # a failed progress write must not fail the job
@@ -231,9 +251,12 @@ class JobReporter:
     def _flush(self) -> None:
         with self._lock:
             now = runs.now_iso()
+            error = words.english(self.error_key, **self.error_values) if self.error_key else None
             status = JobStatus(
-                self.name, self.state, self.progress, self.message, self.error, os.getpid(),
-                socket.gethostname(), self.started_at, now, now if self.state != "running" else None,
+                self.name, self.state, self.progress, words.english(self.key, **self.values), error,
+                os.getpid(), socket.gethostname(), self.started_at, now,
+                now if self.state != "running" else None, self.key, words.to_json_values(self.values),
+                self.error_key, words.to_json_values(self.error_values),
             )  # fmt: skip
             _write(self.folder, status)
             self._last_write, self._dirty = time.monotonic(), False
@@ -242,10 +265,11 @@ class JobReporter:
         self._stop.set()
         self._heartbeat.join()
         if error is None:
-            self.state, self.progress, self.message = "done", 1.0, "Done"
+            self.state, self.progress, self.key, self.values = "done", 1.0, DONE, {}
         else:
             traceback.print_exception(error)  # the full story goes to the job's log
-            self.state, self.error = "failed", describe_job_error(error)
+            self.state = "failed"
+            self.error_key, self.error_values = describe_job_error(error)
         with contextlib.suppress(OSError):  # a full disk may refuse this too: job_status then says "gone"
             self._flush()
         return isinstance(error, Exception)  # recorded; KeyboardInterrupt and SystemExit propagate

@@ -13,7 +13,6 @@ import functools
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitPageNotFoundError
 
 from fmnist_core.data import NUM_CLASSES
 from fmnist_core.evaluation import error_analysis, evaluation, label_marks, label_review
@@ -49,10 +48,7 @@ def group_names() -> str:
 def render_empty_state() -> None:
     """What a new user sees before any run has finished."""
     st.info(t("evaluate.empty"))
-    try:
-        st.page_link("pages/train.py", label=t("evaluate.go_to_train"), icon=":material/model_training:")
-    except StreamlitPageNotFoundError:  # the page runs on its own (AppTest), outside app.py's router
-        st.markdown(f"[{t('evaluate.go_to_train')}](train)")
+    st.page_link("pages/train.py", label=t("evaluate.go_to_train"), icon=":material/model_training:")
 
 
 def reset_gallery() -> None:

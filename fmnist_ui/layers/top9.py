@@ -6,7 +6,6 @@ The ranking is computed once per run by the ``top9`` background job (its own pro
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import streamlit as st
@@ -17,17 +16,10 @@ from fmnist_core.plots import layer_plots
 from fmnist_core.runs import jobs
 from fmnist_ui.shared import loaders
 from fmnist_ui.shared.i18n import class_name, error_text, t
+from fmnist_ui.shared.job_words import job_error, job_message
 
 LAYER_KEY, CHANNEL_KEY = "layers_top9_layer", "layers_top9_channel"
 POLL_S = 1.0
-# The job's progress messages as it writes them (English, see layer_ranking.run_top9), said in the
-# page's language; "Starting" is the jobs module's first message.
-RANKED = re.compile(r"Ranked ([\d,]+) of ([\d,]+) test images")
-STAGES = {
-    "": "layers.stage.none",
-    "Starting": "layers.stage.starting",
-    layer_ranking.LOADING: "layers.stage.loading",
-}
 
 
 def render_top9(run_id: str) -> None:
@@ -77,8 +69,7 @@ def job_panel(folder: Path) -> None:
         _progress(folder)
         return
     if status.is_failed:
-        # The job's error is stored as English text (the jobs module keeps no code): shown as written.
-        st.error(t("layers.top9_failed", error=status.error or status.message), icon=":material/error:")
+        st.error(t("layers.top9_failed", error=job_error(status)), icon=":material/error:")
     if st.button(t("layers.top9_start"), key="layers_top9_start", icon=":material/play_arrow:"):
         try:
             jobs.start_job(folder, layer_ranking.JOB_NAME)
@@ -95,16 +86,4 @@ def _progress(folder: Path) -> None:
     if not status.is_running:
         st.rerun(scope="app")
     progress = min(max(float(status.progress), 0.0), 1.0)
-    st.progress(progress, text=t("layers.top9_progress", stage=stage_text(status.message), progress=progress))
-
-
-def stage_text(message: str | None) -> str:
-    """The job's progress message in the page's language (an unknown one as the job wrote it)."""
-    message = message or ""
-    if message in STAGES:
-        return t(STAGES[message])
-    ranked = RANKED.fullmatch(message)
-    if ranked:
-        done, total = (int(number.replace(",", "")) for number in ranked.groups())
-        return t("layers.stage.ranked", done=done, total=total)
-    return message
+    st.progress(progress, text=t("layers.top9_progress", stage=job_message(status), progress=progress))

@@ -7,26 +7,20 @@ stays usable; when the job ends, the whole page reruns once to show its result.
 
 from __future__ import annotations
 
-import re
-import string
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
-from fmnist_core import words
 from fmnist_core.inspection import features, projection
 from fmnist_core.runs import jobs
 from fmnist_ui.shared import loaders
-from fmnist_ui.shared.i18n import error_text, language, t
+from fmnist_ui.shared.i18n import error_text, t
+from fmnist_ui.shared.job_words import job_error, job_message
 
 METHODS = {"pca": "PCA", "umap": "UMAP"}  # the same in every language
 MODEL_FILES = ("model.keras", "model.skops")  # what features.compute_run_features loads
 JOB_LABELS = {"features": "map.job_features", "umap": "map.job_umap"}  # keys of the progress bar's label
-# Where the English texts a job writes to its status file come from: its progress messages and
-# its errors are said again in the user's language (`from_english`).
-JOB_TEXTS = ("plot.map.progress_", "error.map.")
-JOB_WORDS = {"Starting": "map.job_starting", "Done": "map.job_done"}  # what jobs.py itself writes
 
 
 def run_features(run_id: str, key: str) -> np.ndarray | None:
@@ -69,7 +63,7 @@ def job_panel(folder: Path, name: str, start_label: str, key: str) -> jobs.JobSt
     else:  # absent, failed, or done but its result is gone (the panel is shown only then)
         if status.state == "failed":
             st.error(
-                t("map.job_failed", error=from_english(status.error or status.message)),
+                t("map.job_failed", error=job_error(status)),
                 icon=":material/error:",
             )
         if st.button(start_label, key=f"{key}_start", icon=":material/play_arrow:"):
@@ -82,57 +76,6 @@ def job_panel(folder: Path, name: str, start_label: str, key: str) -> jobs.JobSt
     return status
 
 
-def from_english(text: str) -> str:
-    """A job's message or error in the user's language.
-
-    A job runs in its own process and writes English to its status file (the command line prints
-    the same texts); a text made from one of the map's sentences (`JOB_TEXTS`) is recognised and
-    said again in the user's language, with the same values. Anything else is shown as written.
-    """
-    if language() == "en" or not text:
-        return text
-    if text in JOB_WORDS:
-        return t(JOB_WORDS[text])
-    for key, template in words.english_words().items():
-        if not key.startswith(JOB_TEXTS):
-            continue
-        values = _match(template, text)
-        if values is not None:
-            return _refill(t(key), values)
-    return text
-
-
-def _refill(template: str, values: dict[str, str]) -> str:
-    """``template`` with each placeholder replaced by its value as written (numbers keep "1,000")."""
-    return re.sub(r"\{(\w+)[^{}]*\}", lambda field: values[field[1]], template)
-
-
-def _match(template: str, text: str) -> dict[str, str] | None:
-    """The values of ``template``'s placeholders in ``text`` (as written), or None if it does not fit.
-
-    A placeholder whose value is a translated word (a hint) is matched as that word's English.
-    """
-    pattern, names = "", set()
-    for literal, name, _, _ in string.Formatter().parse(template):
-        pattern += re.escape(literal)
-        if name is None:
-            continue
-        pattern += f"(?P={name})" if name in names else f"(?P<{name}>.+?)"
-        names.add(name)
-    found = re.fullmatch(pattern, text, flags=re.DOTALL)
-    if found is None:
-        return None
-    return {name: _hint(value) for name, value in found.groupdict().items()}
-
-
-def _hint(value: str) -> str:
-    """A value that is the English of one of the map's hints, in the user's language."""
-    for key in ("error.map.compute_hint", "error.map.umap_hint"):
-        if value == words.english(key):
-            return t(key)
-    return value
-
-
 @st.fragment(run_every=1)
 def _progress(folder: Path, name: str) -> None:
     """The running job's progress bar, redrawn every second on its own; reruns the page when done."""
@@ -142,7 +85,7 @@ def _progress(folder: Path, name: str) -> None:
     progress = min(max(float(status.progress), 0.0), 1.0)
     st.progress(
         progress,
-        text=t("map.job_progress", job=t(JOB_LABELS[name]), stage=from_english(status.message) or t("map.job_starting"),
+        text=t("map.job_progress", job=t(JOB_LABELS[name]), stage=job_message(status),
                progress=progress),
     )  # fmt: skip
 

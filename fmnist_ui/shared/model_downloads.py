@@ -23,15 +23,9 @@ from fmnist_core.runs import jobs
 from fmnist_core.runs.runs import RunRecord
 from fmnist_ui.shared import loaders, widgets
 from fmnist_ui.shared.i18n import error_text, t
+from fmnist_ui.shared.job_words import job_error, job_message
 
 POLL_S = 1.0
-# The job's progress stages as it writes them (English, see exporting.bundle), said in the page's language.
-STAGES = {
-    "Starting": "export.stage.starting",
-    bundle.LOADING: "export.stage.loading",
-    bundle.CONVERTING: "export.stage.converting",
-    bundle.MEASURING: "export.stage.measuring",
-}
 
 
 def format_label(code: str) -> str:
@@ -147,8 +141,7 @@ def job_panel(folder: Path, key: str) -> None:
         _progress(folder)
         return
     if status.is_failed:
-        # The job's error is stored as English text (the jobs module keeps no code): shown as written.
-        st.error(t("export.failed", error=status.error or status.message), icon=":material/error:")
+        st.error(t("export.failed", error=job_error(status)), icon=":material/error:")
     if st.button(t("export.prepare"), key=f"{key}_export_start", icon=":material/play_arrow:"):
         try:
             jobs.start_job(folder, bundle.JOB_NAME)
@@ -165,15 +158,7 @@ def _progress(folder: Path) -> None:
     if not status.is_running:
         st.rerun(scope="app")
     progress = min(max(float(status.progress), 0.0), 1.0)
-    st.progress(progress, text=t("export.progress", stage=stage_text(status.message), progress=progress))
-
-
-def stage_text(message: str | None) -> str:
-    """The job's progress message in the page's language (an unknown one as the job wrote it)."""
-    stage, _, code = (message or "").partition(": ")
-    if stage not in STAGES:
-        return message or ""
-    return t(STAGES[stage], fmt=format_label(code) if code in FORMATS else code)
+    st.progress(progress, text=t("export.progress", stage=job_message(status), progress=progress))
 
 
 def render_runs_download(records: list[RunRecord]) -> None:

@@ -207,9 +207,14 @@ def test_bad_run_in_the_url_is_explained(seeded_artifacts, bad_id):
 
 
 def test_empty_state_links_to_train(artifacts):
-    at = open_page()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)  # page links need app.py's router
+    at.run()
+    at.switch_page("pages/evaluate.py").run()
+    assert not at.exception, at.exception
     assert "No finished runs yet" in at.info[0].value
     assert not at.get("plotly_chart")
+    links = [link.proto.page for link in at.get("page_link")]
+    assert links == ["train"]
 
 
 def test_gallery_pages(seeded_artifacts):

@@ -55,7 +55,12 @@ def text(at: AppTest) -> str:
 
 
 def test_the_empty_state_is_korean(artifacts):
-    at = open_korean()
+    at = open_in_korean(
+        AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    )  # its link needs the router
+    at.run()
+    at.switch_page("pages/evaluate.py").run()
+    assert not at.exception, at.exception
     assert english_leftovers(at) == []
     assert "아직 완료된 실행이 없습니다" in text(at)
 

@@ -12,7 +12,6 @@ from fmnist_core.inspection import layer_ranking, layers
 from fmnist_core.models.inference import load_run_model
 from fmnist_core.runs import runs
 from fmnist_ui.layers import inputs as layers_input
-from fmnist_ui.layers import top9 as layers_top9
 from fmnist_ui.shared import i18n
 from tests.app.korean import english_leftovers
 from tests.app.test_layers import captions, dataset_images, open_page, png_bytes, run_id_of, texts
@@ -103,19 +102,6 @@ def test_a_scikit_learn_run_is_refused_in_korean(seeded_artifacts: Path) -> None
     at = open_korean("sgd")
     assert_korean(at)
     assert "scikit-learn 모델(sgd)이라 보여 줄 레이어가 없습니다" in at.info[0].value
-
-
-@pytest.mark.parametrize(
-    ("message", "korean"),
-    [
-        ("", "시작하는 중"),
-        ("Starting", "시작하는 중"),
-        (layer_ranking.LOADING, "모델과 테스트 이미지를 불러오는 중"),
-        (layer_ranking.RANKED.format(done=1500, total=10000), "테스트 이미지 10,000장 중 1,500장 완료"),
-    ],
-)
-def test_the_ranking_jobs_progress_is_said_in_korean(message: str, korean: str) -> None:
-    assert layers_top9.stage_text(message) == korean
 
 
 def test_the_core_errors_have_korean_sentences_and_keep_their_english() -> None:

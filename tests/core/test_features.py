@@ -96,7 +96,7 @@ def test_an_older_run_gets_its_features_on_request(seeded_artifacts: Path):
     with pytest.raises(features.FeaturesMissing, match="Compute features"):
         features.load_features(folder)
     reports = []
-    computed = features.compute_run_features(folder, lambda fraction, message: reports.append(fraction))
+    computed = features.compute_run_features(folder, lambda fraction, key, **values: reports.append(fraction))
     np.testing.assert_allclose(computed, original, rtol=2e-3, atol=2e-3)
     assert features.has_features(folder) and reports[0] == 0.0 and reports[-1] == 1.0
     assert reports == sorted(reports)

@@ -54,14 +54,14 @@ def test_a_running_job_whose_process_is_gone_is_reported_failed(tmp_path: Path):
         tmp_path, state="running", pid=finished.pid, host=socket.gethostname(), updated_at=runs.now_iso()
     )
     status = jobs.job_status(tmp_path, "features")
-    assert status.is_failed and status.error == jobs.GONE and "Start it again" in status.error
+    assert status.is_failed and status.error_key == jobs.GONE and "Start it again" in status.error
 
 
 def test_a_remote_job_that_went_silent_is_reported_failed(tmp_path: Path):
     write_status(tmp_path, state="running", pid=1, host="another-machine", updated_at=runs.now_iso())
     assert jobs.job_status(tmp_path, "features").is_running
     later = time.time() + jobs.STALE_S + 1
-    assert jobs.job_status(tmp_path, "features", now=later).error == jobs.GONE
+    assert jobs.job_status(tmp_path, "features", now=later).error_key == jobs.GONE
 
 
 @pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe", b'{"state": "exploded"}', b"[1, 2]"])
@@ -77,11 +77,13 @@ def test_job_reporter_records_progress_done_and_readable_failures(tmp_path: Path
     seen = []
 
     def body(report) -> None:
-        report(0.5, "Halfway")
+        report(0.5, "job.top9.ranked", done=5, total=10)
         seen.append(jobs.read_job(tmp_path, "features"))
 
     assert jobs.run_job(tmp_path, "features", body) == 0
-    assert seen[0].is_running and seen[0].progress == 0.5 and seen[0].message == "Halfway"
+    assert seen[0].is_running and seen[0].progress == 0.5
+    assert seen[0].message == "Ranked 5 of 10 test images"  # English for the log and the CLI, and
+    assert (seen[0].message_key, seen[0].message_values) == ("job.top9.ranked", {"done": 5, "total": 10})
     done = jobs.job_status(tmp_path, "features")
     assert done.is_done and done.progress == 1.0 and done.finished_at
 
@@ -89,13 +91,15 @@ def test_job_reporter_records_progress_done_and_readable_failures(tmp_path: Path
         raise OSError(errno.ENOSPC, "No space left on device")
 
     assert jobs.run_job(tmp_path, "features", disk_full) == 1
-    assert jobs.job_status(tmp_path, "features").error.startswith("The disk is full")
+    full = jobs.job_status(tmp_path, "features")
+    assert full.error.startswith("The disk is full") and full.error_key == "error.job.disk_full"
 
     def no_model(report) -> None:
         features.compute_run_features(tmp_path)
 
     assert jobs.run_job(tmp_path, "features", no_model) == 1
-    assert "no saved model" in jobs.job_status(tmp_path, "features").error
+    refused = jobs.job_status(tmp_path, "features")
+    assert "no saved model" in refused.error and refused.error_key.startswith("error.map.")
 
 
 def test_job_names_are_checked():

@@ -13,6 +13,7 @@ import pytest
 
 from fmnist_core.evaluation import evaluation
 from fmnist_core.inspection import features, projection, umap_layout
+from fmnist_core.words import english
 
 
 def run_folder(root: Path, model: str) -> Path:
@@ -80,7 +81,7 @@ def test_umap_separates_clusters_reproducibly_and_reports_its_epochs():
     points, labels = clusters()
     reports: list[tuple[float, str]] = []
     first = umap_layout.umap_coordinates(
-        points, lambda fraction, message: reports.append((fraction, message))
+        points, lambda fraction, key, **values: reports.append((fraction, english(key, **values)))
     )
     assert first.shape == (300, 2) and first.dtype == np.float32
     assert projection.neighbour_agreement(first, labels) > 0.95
@@ -116,8 +117,8 @@ def test_compute_umap_computes_missing_features_first(seeded_artifacts: Path, mo
     (folder / features.FEATURES_FILE).unlink()
     monkeypatch.setattr(umap_layout, "umap_coordinates", lambda f, report: f[:, :2].copy())
     reports = []
-    projection.compute_umap(folder, lambda fraction, message: reports.append(message))
-    assert features.has_features(folder) and reports[0] == "Loading the model"
+    projection.compute_umap(folder, lambda fraction, key, **values: reports.append(key))
+    assert features.has_features(folder) and reports[0] == "plot.map.progress_loading_model"
 
 
 def test_cli_map_prints_the_pca_summary(seeded_artifacts: Path):
