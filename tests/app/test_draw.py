@@ -24,6 +24,7 @@ from fmnist_core.drawing.drawing import preprocess_drawing, preprocess_photo
 from fmnist_core.runs import runs
 from fmnist_ui.draw import canvas as draw_canvas
 from fmnist_ui.draw import plots as draw_plots
+from fmnist_ui.shared import training as shared_training
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "draw.py")
 PROMPT = "Draw a garment on the canvas"
@@ -253,7 +254,6 @@ def test_without_a_cnn_draw_run_the_page_recommends_it_and_its_button_starts_it(
     seeded_artifacts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from fmnist_core.training import TrainingConfig
-    from fmnist_ui.train import view as train_view
 
     launched: list[TrainingConfig] = []
 
@@ -261,7 +261,7 @@ def test_without_a_cnn_draw_run_the_page_recommends_it_and_its_button_starts_it(
         launched.append(config)
         return runs.create_run(config.model, config.to_dict(), pid=os.getpid()).name
 
-    monkeypatch.setattr(train_view, "launch_training", fake_launch)
+    monkeypatch.setattr(shared_training, "launch_training", fake_launch)
     at = open_page(monkeypatch, None)
     assert recommended(at)
     at.button(key="draw_train_model").click().run()

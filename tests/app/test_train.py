@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from fmnist_core.runs import runs
 from fmnist_core.training import TrainingConfig
-from fmnist_ui.train import view as train_view
+from fmnist_ui.shared import training as shared_training
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -72,7 +72,7 @@ def test_shows_registry_widgets_and_the_latest_run(seeded_artifacts: Path) -> No
 
 def test_an_out_of_range_value_is_refused_not_replaced(seeded_artifacts: Path, monkeypatch) -> None:
     launched: list[TrainingConfig] = []
-    monkeypatch.setattr(train_view, "launch_training", launched.append)
+    monkeypatch.setattr(shared_training, "launch_training", launched.append)
     at = open_train_page()
     at.number_input(key="train_cnn_epochs").set_value(500).run()
     assert at.number_input(key="train_cnn_epochs").value == 500  # what is shown is what is checked
@@ -148,7 +148,7 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[TrainingConfig]:
         configs.append(config)
         return runs.create_run(config.model, config.to_dict(), pid=os.getpid()).name
 
-    monkeypatch.setattr(train_view, "launch_training", fake_launch)
+    monkeypatch.setattr(shared_training, "launch_training", fake_launch)
     return configs
 
 

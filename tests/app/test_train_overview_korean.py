@@ -13,7 +13,7 @@ from fmnist_core.runs import runs
 from fmnist_core.training import TrainingConfig
 from fmnist_ui.overview import view as overview_view
 from fmnist_ui.shared import i18n
-from fmnist_ui.train import view as train_view
+from fmnist_ui.shared import training as shared_training
 from tests.app.korean import english_leftovers, open_in_korean
 from tests.app.test_train import fake_active_run
 
@@ -72,7 +72,7 @@ def test_train_in_korean_while_a_run_trains_and_a_second_is_refused(
     seeded_artifacts: Path, monkeypatch
 ) -> None:
     fake_active_run(seeded_artifacts)
-    monkeypatch.setattr(train_view, "launch_training", lambda config: "never")
+    monkeypatch.setattr(shared_training, "launch_training", lambda config: "never")
     at = korean_train_page()
     assert english_leftovers(at) == []
     shown = texts(at)
