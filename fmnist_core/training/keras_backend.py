@@ -143,6 +143,9 @@ def compile_model(config: TrainingConfig, split: TrainingData) -> tuple[keras.Mo
     """Builds and compiles the model of ``config``; returns (the model to save, the part to fit)."""
     spec = get_model_spec(config.model)
     configure_threads(spec.threads)
+    # A clean Keras state for every run: its layers are named conv2d, dense, ... as in a fresh
+    # process, whatever this process built before (a queue of runs, the tests' shared processes).
+    keras.utils.clear_session()
     keras.utils.set_random_seed(config.seed)
     tf.config.experimental.enable_op_determinism()
     model = build_model(config, split.x_train)

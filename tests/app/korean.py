@@ -82,6 +82,8 @@ def page_strings(at: AppTest) -> list[str]:
         proto = getattr(node, "proto", None)
         if getattr(node, "type", None) == "exception":  # Streamlit's own text; tests check at.exception
             continue
+        if getattr(node, "type", None) == "code":  # a program (a loading snippet): code, not words
+            continue
         if proto is not None and hasattr(proto, "DESCRIPTOR"):
             found.extend(_strings(MessageToDict(proto)))
         children = getattr(node, "children", {})

@@ -123,8 +123,13 @@ def write_job(folder: Path, **status) -> None:
 def test_the_feature_job_running_and_failed_in_korean(cnn):
     run, folder = cnn
     (folder / features.FEATURES_FILE).unlink(missing_ok=True)
-    write_job(
-        folder, state="running", progress=0.5, message="Computing features: 5,000 of 10,000 test images"
+    write_job(  # as the job writes it: its words key and values beside the English
+        folder,
+        state="running",
+        progress=0.5,
+        message="Computing features: 5,000 of 10,000 test images",
+        message_key="plot.map.progress_features",
+        message_values={"done": 5000, "total": 10000},
     )
     at = open_map_in_korean(run)
     assert at.get("progress")[0].proto.text == (
@@ -133,7 +138,8 @@ def test_the_feature_job_running_and_failed_in_korean(cnn):
     assert map_leftovers(at) == []
 
     failure = features.FeaturesUnavailable("error.map.no_dense_layer", model="cnn")  # as the job wrote it
-    write_job(folder, state="failed", error=jobs.describe_job_error(failure))
+    key, values = jobs.describe_job_error(failure)
+    write_job(folder, state="failed", error=str(failure), error_key=key, error_values=values)
     at = open_map_in_korean(run)
     assert "**지난 시도가 실패했습니다.** 모델 'cnn'의 최상위에 Dense 레이어가 없어서" in texts(at)
     assert map_leftovers(at) == []

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from fmnist_core import atomic_files
 from fmnist_core.exporting import bundle
 from fmnist_core.runs import jobs, runs
-from fmnist_ui.shared import loaders
+from fmnist_ui.shared import i18n, loaders
 from tests.app.korean import english_leftovers, open_app_page_in_korean, open_in_korean
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,8 +43,12 @@ def open_download_tab(run_id: str, korean: bool = False) -> AppTest:
     return at
 
 
+REPORT_BUTTONS = {i18n.catalog(lang)["report.download"] for lang in i18n.LANGUAGES}
+
+
 def labels(at: AppTest) -> list[str]:
-    return [button.proto.label for button in at.get("download_button")]
+    """The Download tab's buttons (the page's own Download report button left out)."""
+    return [b.proto.label for b in at.get("download_button") if b.proto.label not in REPORT_BUTTONS]
 
 
 def wait_for_job(folder: Path) -> jobs.JobStatus:
