@@ -24,7 +24,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -147,8 +147,7 @@ def job_status(folder: Path, name: str, now: float | None = None) -> JobStatus:
     dead = status.host == socket.gethostname() and not runs.pid_alive(status.pid)
     updated = runs.parse_iso(status.updated_at) or runs.parse_iso(status.started_at) or 0.0
     if dead or now - updated > STALE_S:
-        gone = failed(name, GONE)
-        return JobStatus(**{**status.to_dict(), "state": "failed", "error": gone.error, "error_key": GONE})
+        return replace(status, state="failed", error=words.english(GONE), error_key=GONE, error_values={})
     return status
 
 
