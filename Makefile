@@ -38,10 +38,9 @@ test-deps:
 run: setup
 	$(BIN)/streamlit run app.py
 
-# Both cores: two pytest workers, each taking whole files (a file's fixtures stay on one worker).
 test: dev-setup test-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
+	$(BIN)/python -m pytest --durations=15
 
 bench: dev-setup browser-deps
 	$(BIN)/python bench/run.py
