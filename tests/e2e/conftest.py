@@ -74,8 +74,11 @@ class StreamlitServer:
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed: run `make test` (it installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Playwright's assertions retry for 5 s by default; a page rerun that waits for TensorFlow or
+    # a model load while another test trains on the other core can take longer on two cores.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from fmnist_core.runs import runs
 from tests.e2e.conftest import screenshot, wait_idle
@@ -52,8 +53,10 @@ def test_run_the_logistic_regression_card_and_see_its_row(empty_server, artifact
     wait_idle(page)
     # The results table's row: the grid draws on a canvas, its cells are in an accessible table.
     row = page.locator('[data-testid="stDataFrame"] [role="row"]').filter(has_text="logreg").first
-    cells = row.inner_text()  # the accessible table holds the link's address, not its "Evaluate"
-    assert f"{record.test_accuracy:.4f}" in cells and f"/evaluate?run={record.id}" in cells
+    # The accessible table holds the link's address, not its "Evaluate"; the grid fills the row's
+    # cells one after another, so the assertions wait for them.
+    expect(row).to_contain_text(f"{record.test_accuracy:.4f}")
+    expect(row).to_contain_text(f"/evaluate?run={record.id}")
     screenshot(page, "tutorials_logreg_done")
 
     card.get_by_role("link", name="Study the latest run on Evaluate").click()
