@@ -38,11 +38,11 @@ test-deps:
 run: setup
 	$(BIN)/streamlit run app.py
 
-# Both cores: the browser journeys in turn on one worker (tests/conftest.py groups them), the other
-# tests file by file on whichever worker is free.
+# Both cores (pytest-xdist): each worker takes the next test when it is free; the browser journeys
+# come first (tests/conftest.py orders them), so both workers end on short tests.
 test: dev-setup test-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -n 2 --durations=15
 
 bench: dev-setup browser-deps
 	$(BIN)/python bench/run.py

@@ -112,11 +112,7 @@ def postgres_url() -> Iterator[str]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser journeys first and in one pytest-xdist group, so that `make test`'s two workers
-    run them one after another on one worker (the longest share, started first) while the other
-    takes the library and page tests: two Streamlit servers and two browsers at once on two cores
-    make the journeys' waits time out."""
+    """The browser journeys first: they are the longest tests, so pytest-xdist's workers start
+    on them and end on the short library and page tests, finishing close together."""
     browser = [item for item in items if item.nodeid.startswith("tests/e2e/")]
-    for item in browser:
-        item.add_marker(pytest.mark.xdist_group("browser"))
     items[:] = browser + [item for item in items if not item.nodeid.startswith("tests/e2e/")]

@@ -91,6 +91,9 @@ def test_reloads_and_page_changes_keep_the_form_and_the_run(server, seeded_artif
     open_page(page, server, "Train")
     assert shown(page, "train_model") == "mlp_dropout"
     expect(page.locator(".st-key-train_mlp_dropout_epochs input")).to_have_value("7")
+    # The form writes its settings into the address at the end of the page's run; a reload before
+    # that would reload the address of the Train link.
+    expect(page).to_have_url(re.compile(r"model=mlp_dropout.*epochs=7"))
     page.reload()
     wait_idle(page)
     assert shown(page, "train_model") == "mlp_dropout"
@@ -104,6 +107,7 @@ def test_reloads_and_page_changes_keep_the_form_and_the_run(server, seeded_artif
     choose(page, "evaluate_run", mlp)
     open_page(page, server, "Draw")
     assert shown(page, "draw_run") == mlp  # the run studied on Evaluate
+    expect(page).to_have_url(re.compile(rf"run={ids['mlp']}"))
     page.reload()
     wait_idle(page)
     assert shown(page, "draw_run") == mlp
