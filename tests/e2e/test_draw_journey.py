@@ -11,6 +11,7 @@ pytestmark = pytest.mark.e2e
 PROMPT = "Draw a garment on the canvas"
 BARS = ".js-plotly-plot .barlayer .point"  # one SVG group per bar
 RUNS_TABLE = '[data-testid="stTable"]'
+INPUT_IMAGE = '[data-testid="stImage"] img'  # the first one is the 28x28 input the model sees
 TROUSER_STROKES = ([(0.42, 0.15), (0.40, 0.85)], [(0.42, 0.15), (0.58, 0.15), (0.60, 0.85)])
 
 
@@ -31,6 +32,22 @@ def stroke(page, box: dict, points: list[tuple[float, float]]) -> None:
     for x, y in zip(xs[1:], ys[1:], strict=True):
         page.mouse.move(x, y, steps=12)
     page.mouse.up()
+
+
+def stroke_and_wait(page, box: dict, points: list[tuple[float, float]]) -> None:
+    """Draws a stroke and waits for the rerun it causes to show the new model input.
+
+    The rerun may end before a wait for the "running" state begins, so this waits for its result:
+    Streamlit names a media file by its content, so a new drawing gets a new image address."""
+    images = page.locator(INPUT_IMAGE)
+    before = images.first.get_attribute("src") if images.count() else None
+    stroke(page, box, points)
+    page.wait_for_function(
+        "([selector, old]) => { const img = document.querySelector(selector);"
+        " return img !== null && img.getAttribute('src') !== old; }",
+        arg=[INPUT_IMAGE, before],
+    )
+    wait_idle(page)
 
 
 def assert_inside(box: dict, left: float, right: float) -> None:
@@ -63,9 +80,7 @@ def test_drawing_a_stroke_shows_probability_bars(server, page) -> None:
     assert page.locator(BARS).count() == 10
     assert page.get_by_text(PROMPT).count() == 0
 
-    stroke(page, box, TROUSER_STROKES[1])  # waistband and second leg
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=10_000)
-    wait_idle(page)
+    stroke_and_wait(page, box, TROUSER_STROKES[1])  # waistband and second leg
     assert page.locator(BARS).count() == 10
     assert page.locator('[data-testid="stImage"]').count() >= 2  # the 28x28 input and its saliency map
     screenshot(page, "draw_trouser_strokes")

@@ -11,11 +11,10 @@ import pytest
 
 from fmnist_core.runs import runs
 from tests.e2e.conftest import screenshot, wait_idle
-from tests.e2e.test_draw_journey import TROUSER_STROKES, canvas_box, stroke
+from tests.e2e.test_draw_journey import TROUSER_STROKES, canvas_box, stroke_and_wait
 
 pytestmark = pytest.mark.e2e
 MAPS = ".st-key-layers_maps img"  # one tiled picture per convolution and pooling layer
-RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 
 
 def map_sources(page) -> list[str]:
@@ -67,9 +66,7 @@ def test_feature_maps_follow_the_test_image_and_the_drawing(server, page, seeded
     open_from_sidebar(page, "Draw")
     box = canvas_box(page)
     for points in TROUSER_STROKES:
-        stroke(page, box, points)
-        page.wait_for_selector(RUNNING, timeout=10_000)
-        wait_idle(page)
+        stroke_and_wait(page, box, points)
     page.get_by_text("The model says").first.wait_for()
 
     open_from_sidebar(page, "Layers")
