@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from fmnist_core.evaluation import evaluation, significance
+from fmnist_core.evaluation import evaluation
 from fmnist_core.runs import runs
+
+if TYPE_CHECKING:  # scipy.stats takes half a second to import: every worker starts through here
+    from fmnist_core.evaluation import significance
 
 
 def compare(args: argparse.Namespace) -> int:
     """McNemar's exact test and the bootstrap interval of two runs, in words (or ``--json``)."""
+    from fmnist_core.evaluation import significance
+
     records = [runs.read_run(runs.run_path(run_id, args.artifacts)) for run_id in (args.run_a, args.run_b)]
     a, b = (evaluation.load_predictions(runs.run_path(r.id, args.artifacts)) for r in records)
     test = significance.compare_predictions(a, b)
@@ -30,6 +36,8 @@ def compare(args: argparse.Namespace) -> int:
 
 def print_seed_groups(args: argparse.Namespace) -> int:
     """One line per setting with two or more seeds."""
+    from fmnist_core.evaluation import significance
+
     groups = significance.seed_groups(runs.list_runs(args.artifacts))
     if args.json:
         print(json.dumps([_group_values(group) for group in groups]))

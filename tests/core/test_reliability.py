@@ -12,6 +12,10 @@ from fmnist_core.runs import runs
 from fmnist_core.training import TrainingBusyError, TrainingConfig, launch_training
 from tests.core.test_training import wait_for
 
+# Each cycle starts a worker process; a leak of one file handle or process per cycle shows after
+# a few. Twelve cycles stop nine runs at a random early moment and three mid-training.
+SOAK_CYCLES = 12
+
 
 def worker_processes(artifacts: Path) -> list[int]:
     """Live processes whose command line mentions this artifacts root (our workers)."""
@@ -58,7 +62,7 @@ def test_two_launches_in_the_same_instant_start_exactly_one_worker(artifacts: Pa
 def test_soak_start_stop_delete_leaves_nothing_behind(artifacts: Path):
     rng = random.Random(0)
     open_fds = len(os.listdir("/proc/self/fd"))
-    for cycle in range(20):
+    for cycle in range(SOAK_CYCLES):
         config = TrainingConfig.for_model("softmax", epochs=20, train_samples=2000, seed=cycle)
         folder = runs.run_path(launch_training(config, artifacts), artifacts)
         if cycle % 4 == 3:  # stop mid-training ...
