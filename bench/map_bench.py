@@ -3,8 +3,9 @@
 Trains a real cnn for one epoch on 6,000 training images through the CLI (its 10,000 test
 features are stored when it finishes), then drives chromium against ``streamlit run app.py``:
 
-- Map tab: from clicking the tab to every point drawn (PCA computed on the server), first visit
-  and again in a new session;
+- Map tab: from the click on the tab, as the browser received it, to the end of the map's first
+  Plotly draw (every point): the first visit to a new server (PCA computed), new sessions, and
+  again in the same session, each the median of 3;
 - hover: from the mouse moving onto a point to its thumbnail card shown (inside the frame);
 - lasso: from releasing the mouse to the gallery of the selected images on screen.
 
@@ -54,6 +55,17 @@ POSITIONS = """() => {
     }
     return {xs: xs, ys: ys, labels: Array.from(s.points.labels)};
 }"""
+# In the page: the epoch time of the next click, as the browser received it. Playwright's click()
+# first waits until the tab is stable on screen, which is the page still drawing its own charts
+# (up to 1.5 s after the script run ends); a person's click starts the clock when it happens.
+CLICK_RECORDER = """() => {
+    window.__benchClick = null;
+    document.addEventListener('click', (e) => {
+        if (window.__benchClick === null) window.__benchClick = performance.timeOrigin + e.timeStamp;
+    }, {capture: true, once: true});
+}"""
+# In the frame: the epoch time at which its first Plotly.react (every point) was drawn.
+FIRST_DRAWN = "() => performance.timeOrigin + window.embeddingMap.state.renders[0][1]"
 # In the page: the epoch time at which the gallery shows only images of the given selection.
 GALLERY_OF = """([selector, selected]) => {
     const titles = [...document.querySelectorAll(selector)].map(e => e.textContent);
@@ -96,9 +108,17 @@ def pca_seconds(folder: Path) -> tuple[float, tuple[int, int]]:
 def map_frame(page: Any) -> Any:
     page.wait_for_selector(MAP_FRAME)
     frame = next(f for f in page.frames if "embedding_map" in f.url)
-    frame.wait_for_function("() => window.embeddingMap && window.embeddingMap.state.points !== null")
+    frame.wait_for_function("() => window.embeddingMap && window.embeddingMap.state.renders.length > 0")
     frame.wait_for_selector("#plot .main-svg")
     return frame
+
+
+def click_to_drawn(page: Any, tab: str) -> tuple[Any, float]:
+    """Clicks the tab; returns the map's frame and the seconds from the click to every point drawn."""
+    page.evaluate(CLICK_RECORDER)
+    page.get_by_role("tab", name=tab).click()
+    frame = map_frame(page)
+    return frame, (frame.evaluate(FIRST_DRAWN) - page.evaluate("window.__benchClick")) / 1000
 
 
 def open_map(browser: Any, url: str, run_id: str) -> tuple[Any, float, float]:
@@ -109,14 +129,11 @@ def open_map(browser: Any, url: str, run_id: str) -> tuple[Any, float, float]:
     page.set_default_timeout(60_000)
     page.goto(f"{url}/evaluate?run={run_id}")
     page.wait_for_selector(IDLE)
-    start = time.perf_counter()
-    page.get_by_role("tab", name="Map").click()
-    frame = map_frame(page)
-    drawn = time.perf_counter() - start
+    frame, drawn = click_to_drawn(page, "Map")
     frame.wait_for_function("() => window.embeddingMap.spriteReady()")
-    seconds = time.perf_counter() - start
+    sprite = (frame.evaluate("() => Date.now()") - page.evaluate("window.__benchClick")) / 1000
     page.wait_for_selector(IDLE)
-    return page, drawn, seconds
+    return page, drawn, sprite
 
 
 def tab_again(page: Any) -> float:
@@ -125,10 +142,7 @@ def tab_again(page: Any) -> float:
     page.get_by_role("tab", name="Per-class metrics").click()
     page.wait_for_selector(MAP_FRAME, state="detached")
     page.wait_for_selector(IDLE)
-    start = time.perf_counter()
-    page.get_by_role("tab", name="Map").click()
-    map_frame(page)
-    return time.perf_counter() - start
+    return click_to_drawn(page, "Map")[1]
 
 
 def hover_seconds(page: Any, frame: Any, positions: dict, count: int = 10) -> list[float]:
@@ -171,20 +185,39 @@ def lasso_seconds(page: Any, frame: Any, positions: dict, radius: float = 30.0) 
     return seconds
 
 
+def first_visit(browser: Any, url: str, run_id: str, sprites: list[float]) -> float:
+    """``open_map`` in a closed-after context; appends the sprite's seconds to ``sprites``."""
+    page, seconds, sprite = open_map(browser, url, run_id)
+    page.context.close()
+    sprites.append(sprite)
+    return seconds
+
+
 def browser_figures(artifacts: Path, run_id: str) -> list[Figure]:
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer
 
-    server = StreamlitServer(artifacts)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            log("browser: Map tab, first visit (PCA computed on the server)")
-            first_page, first, first_sprite = open_map(browser, server.url, run_id)
-            first_page.context.close()
-            log("browser: Map tab, a new session (PCA cached)")
-            page, second, _ = open_map(browser, server.url, run_id)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        log("browser: Map tab, first visit to each of 3 new servers (PCA computed on the server)")
+        firsts, sprites = [], []
+        for _ in range(2):
+            server = StreamlitServer(artifacts)
+            try:
+                firsts.append(first_visit(browser, server.url, run_id, sprites))
+            finally:
+                server.stop()
+        server = StreamlitServer(artifacts)  # its first visit, then the rest
+        try:
+            firsts.append(first_visit(browser, server.url, run_id, sprites))
+            log("browser: Map tab, 3 new sessions (PCA cached)")
+            sessions = []
+            for _ in range(3):
+                page, seconds, _ = open_map(browser, server.url, run_id)
+                sessions.append(seconds)
+                if len(sessions) < 3:
+                    page.context.close()
             log("browser: Map tab again, 3 times in the same session")
             again = [tab_again(page) for _ in range(3)]
             frame = map_frame(page)
@@ -193,18 +226,25 @@ def browser_figures(artifacts: Path, run_id: str) -> list[Figure]:
             hovers = hover_seconds(page, frame, positions)
             log("browser: lasso 3 clusters")
             lassos = lasso_seconds(page, frame, positions)
-            browser.close()
-    finally:
-        server.stop()
+        finally:
+            server.stop()
+        browser.close()
     return [
         at_most(
             "map: Map tab to every point drawn, first visit",
-            first,
+            median(firsts),
             2,
             "s",
-            f"empty browser cache, PCA computed; hover images loaded after {first_sprite:.1f} s",
+            f"empty browser cache, PCA computed; median of 3 new servers, max {max(firsts):.3f} s; "
+            f"hover images loaded after {median(sprites):.1f} s",
         ),
-        at_most("map: Map tab to every point drawn, new session", second, 2, "s", "empty browser cache"),
+        at_most(
+            "map: Map tab to every point drawn, new session",
+            median(sessions),
+            2,
+            "s",
+            f"empty browser cache, median of 3, max {max(sessions):.3f} s",
+        ),
         at_most(
             "map: Map tab to every point drawn, again", median(again), 2, "s", "median of 3, same session"
         ),
