@@ -16,6 +16,7 @@ from fmnist_core.models.registry import (
     CHOICE_HYPERPARAMETERS,
     COMMON_HYPERPARAMETERS,
     HYPERPARAMETERS,
+    KERAS_DEFAULTS,
     LEARNING_RATE_SCHEDULES,
     REGISTRY,
     ModelSpec,
@@ -30,6 +31,7 @@ __all__ = [
     "CHOICE_HYPERPARAMETERS",
     "COMMON_HYPERPARAMETERS",
     "HYPERPARAMETERS",
+    "KERAS_DEFAULTS",
     "LEARNING_RATE_SCHEDULES",
     "REGISTRY",
     "ModelSpec",
@@ -42,17 +44,6 @@ __all__ = [
 
 # ---------------------------------------------------------------- Keras, as in the tutorials
 
-KERAS_DEFAULTS = {
-    "epochs": 10,
-    "batch_size": 32,
-    "learning_rate": 1e-3,
-    "validation_split": 0.1,
-    # the improvements the tutorials suggest, off by default
-    "optimizer": "adam",
-    "label_smoothing": 0.0,
-    "plateau_patience": 0,
-    "augmentation": "none",
-}
 # Dense networks train faster on one TensorFlow thread: splitting their small matmuls across cores
 # costs more than it saves (measured: about 1.3x faster for mlp at batch 32).
 DENSE_THREADS = 1
@@ -194,8 +185,6 @@ def _cnn_layers(keras: Any, dropout: float, batch_norm: bool) -> list[Any]:
 
 
 CNN_DEFAULTS = {**KERAS_DEFAULTS, "epochs": 20, "validation_split": 0.2, "dropout": 0.4}
-# A one-cycle schedule sets the learning rate of every step, so reducing it on a plateau does not apply.
-ONE_CYCLE_DEFAULTS = {key: value for key, value in KERAS_DEFAULTS.items() if key != "plateau_patience"}
 
 
 @register_model(
@@ -222,68 +211,7 @@ def build_cnn_bn(dropout: float) -> Any:
     return keras.Sequential(_cnn_layers(keras, dropout, batch_norm=True), name="cnn_bn")
 
 
-@register_model(
-    "cnn_fast",
-    "keras",
-    162_806,
-    schedule="one_cycle",
-    **{**ONE_CYCLE_DEFAULTS, "epochs": 8, "batch_size": 256, "learning_rate": 5e-3, "dropout": 0.1},
-)
-def build_cnn_fast(dropout: float) -> Any:
-    """Cheap where CPUs are slow (see the README's Benchmark section).
-
-    Keras 3's batch normalisation is not fused on TensorFlow's CPU path (about ten passes over the
-    activations): after both convolutions it made a training step 2-2.5x as slow as none. After the
-    second convolution only (14x14x32 values instead of 28x28x16) it costs much less and converged
-    as fast as after both. Momentum 0.9 lets the moving statistics settle within a few hundred steps.
-    """
-    return _fast_cnn("cnn_fast", (16, 32), dropout)
-
-
-def _fast_cnn(name: str, filters: tuple[int, int], dropout: float) -> Any:
-    """Conv -> Pool -> Conv + batch norm -> Pool -> Dense(100) -> Dropout, with ``filters``."""
-    import keras
-
-    layers = keras.layers
-    return keras.Sequential(
-        [
-            _input(keras, channels=True),
-            layers.Conv2D(filters[0], 3, padding="same", activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Conv2D(filters[1], 3, padding="same", use_bias=False),
-            layers.BatchNormalization(momentum=0.9),
-            layers.ReLU(),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dense(100, activation="relu"),
-            layers.Dropout(dropout),
-            layers.Dense(NUM_CLASSES, activation="softmax"),
-        ],
-        name=name,
-    )
-
-
-@register_model(
-    "cnn_draw",
-    "keras",
-    247_110,
-    schedule="one_cycle",
-    **{
-        **ONE_CYCLE_DEFAULTS,
-        "epochs": 11,
-        "batch_size": 256,
-        "learning_rate": 5e-3,
-        "dropout": 0.1,
-        "label_smoothing": 0.1,
-        "augmentation": "drawing",
-    },
-)
-def build_cnn_draw(dropout: float) -> Any:
-    """cnn_fast's layout with 1.5x the filters: drawings and photos are two looks to learn."""
-    return _fast_cnn("cnn_draw", (24, 48), dropout)
-
-
 # ---------------------------------------------------------------- scikit-learn baselines
 
-# Registered after the Keras models, so the lists show them last.
-from fmnist_core.models import sklearn_models  # noqa: E402, F401
+# Registered after the tutorial models, in the order the lists show them.
+from fmnist_core.models import fast_cnns, sklearn_models  # noqa: E402, F401

@@ -29,6 +29,20 @@ CHOICE_HYPERPARAMETERS: dict[str, tuple[tuple[str, ...], str]] = {
     "augmentation": (("none", "shift_flip_zoom", "drawing"), english("model.help.augmentation")),
 }
 COMMON_HYPERPARAMETERS = ("seed", "patience", "train_samples")
+# The Keras models' defaults, as in the tutorials.
+KERAS_DEFAULTS = {
+    "epochs": 10,
+    "batch_size": 32,
+    "learning_rate": 1e-3,
+    "validation_split": 0.1,
+    # the improvements the tutorials suggest, off by default
+    "optimizer": "adam",
+    "label_smoothing": 0.0,
+    "plateau_patience": 0,
+    "augmentation": "none",
+}
+# A one-cycle schedule sets the learning rate of every step, so reducing it on a plateau does not apply.
+ONE_CYCLE_DEFAULTS = {key: value for key, value in KERAS_DEFAULTS.items() if key != "plateau_patience"}
 # "constant": the learning rate as set. "one_cycle": linear warm-up from learning_rate / 25 to
 # learning_rate over the first 30% of the steps, then cosine decay to zero at the last step.
 LEARNING_RATE_SCHEDULES = ("constant", "one_cycle")
