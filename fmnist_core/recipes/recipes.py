@@ -33,6 +33,7 @@ class Reported:
     text_key: str
     value: float | None = None
     is_target: bool = False  # a goal set here, not a figure someone measured
+    within_seconds: float | None = None  # a target's time budget (the card draws it on the curve)
 
     @property
     def text(self) -> str:
@@ -222,7 +223,7 @@ RECIPES: tuple[Recipe, ...] = (
             "validation_split": 0.1,
         },
         code=recipe_code.IMPROVED,
-        reported=Reported("test", "recipe.improved.reported", 0.930, is_target=True),
+        reported=Reported("test", "recipe.improved.reported", 0.930, is_target=True, within_seconds=300),
         note_keys=("recipe.improved.note_1", "recipe.improved.note_2"),
     ),
 )

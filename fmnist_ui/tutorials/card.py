@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from fmnist_core.plots import recipe_plots
 from fmnist_core.recipes import recipe_results, recipes
 from fmnist_core.recipes.recipe_results import RecipeResult
 from fmnist_core.recipes.recipes import Recipe
@@ -118,8 +119,23 @@ def show_status(recipe: Recipe, result: RecipeResult, split: str) -> None:
         st.caption(t("tutorials.not_run"))
 
 
-def show_card(recipe: Recipe, result: RecipeResult) -> None:
-    """The bordered card of one recipe."""
+def show_curve(recipe: Recipe, history: list[dict[str, Any]]) -> None:
+    """The latest finished run's validation accuracy against its training time, with the
+    recipe's target when it has one."""
+    if not any("val_accuracy" in line for line in history):
+        return
+    reported = recipe.reported
+    figure = recipe_plots.plot_accuracy_against_time(
+        history,
+        target=reported.value if reported.is_target else None,
+        within_seconds=reported.within_seconds,
+        t=t,
+    )
+    st.plotly_chart(figure, key=f"tutorials_curve_{recipe.name}", config={"displayModeBar": False})
+
+
+def show_card(recipe: Recipe, result: RecipeResult, history: list[dict[str, Any]]) -> None:
+    """The bordered card of one recipe; ``history`` is its latest finished run's (or empty)."""
     with st.container(border=True, key=f"tutorials_card_{recipe.name}"):
         st.markdown(f"#### {recipe.title_in(t)}")
         source = f"[{recipe.source_in(t)}]({recipe.link})" if recipe.link else recipe.source_in(t)
@@ -131,4 +147,6 @@ def show_card(recipe: Recipe, result: RecipeResult) -> None:
         for note in recipe.notes_in(t):
             st.caption(note)
         show_status(recipe, result, recipe.reported.split)
+        if result.values:
+            show_curve(recipe, history)
         run_controls(recipe, result)

@@ -62,13 +62,14 @@ def show_results_table(results: list[RecipeResult]) -> None:
     st.dataframe(frame, hide_index=True, key="tutorials_results", column_config=config)
 
 
-def show_cards(results: list[RecipeResult]) -> None:
-    """The recipe cards in a grid, in the recipes' order."""
+def show_cards(results: list[RecipeResult], histories: dict[str, list]) -> None:
+    """The recipe cards in a grid, in the recipes' order; ``histories`` by run id."""
     for start in range(0, len(results), CARD_COLUMNS):
         row = results[start : start + CARD_COLUMNS]
         for column, result in zip(st.columns(CARD_COLUMNS), row, strict=False):
             with column:
-                tutorials_card.show_card(recipes.get_recipe(result.recipe), result)
+                latest = histories.get(result.run_ids[0], []) if result.run_ids else []
+                tutorials_card.show_card(recipes.get_recipe(result.recipe), result, latest)
 
 
 def active_ids(results: list[RecipeResult]) -> set[str]:
@@ -77,23 +78,24 @@ def active_ids(results: list[RecipeResult]) -> set[str]:
 
 def show_tutorials() -> None:
     """The results table and the cards, polled while a recipe's run is queued or training."""
-    first = recipe_results.results_table(*_load())
-    active = active_ids(first)
-    listed = [first]  # the first drawing uses this listing; each poll lists again
+    listed = [_listing()]  # the first drawing uses this listing; each poll lists again
+    active = active_ids(listed[0][0])
 
     @st.fragment(run_every=shared_training.POLL_S if active else None)
     def tutorials() -> None:
-        results = listed.pop() if listed else recipe_results.results_table(*_load())
+        results, histories = listed.pop() if listed else _listing()
         if active_ids(results) != active:
             st.rerun()
         st.subheader(t("tutorials.results_heading"))
         show_results_table(results)
         st.subheader(t("tutorials.recipes_heading"))
-        show_cards(results)
+        show_cards(results, histories)
 
     tutorials()
 
 
-def _load() -> tuple[list, dict]:
+def _listing() -> tuple[list[RecipeResult], dict[str, list]]:
+    """Every recipe's result and the runs' histories by id."""
     records = loaders.list_runs()
-    return records, loaders.load_histories(records)
+    histories = loaders.load_histories(records)
+    return recipe_results.results_table(records, histories), histories

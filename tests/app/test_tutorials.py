@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -108,3 +109,21 @@ def test_the_table_fills_from_finished_runs_with_links_to_evaluate(artifacts: Pa
     assert set(logreg["runs"].split(", ")) == {folder.name for folder in folders}
     assert table.loc["no-hidden", "ours"] == "0.8430" and table.loc["no-hidden", "why they differ"] == ""
     assert table.loc["cnn", "evaluate"] == ""  # no run, no link
+
+
+def test_the_improved_card_draws_its_latest_runs_accuracy_against_time_with_the_target(
+    artifacts: Path,
+) -> None:
+    older, newer = (add_run(artifacts, "improved", seed, accuracy=0.931) for seed in (0, 1))
+    for folder, accuracies in ((older, (0.80, 0.81)), (newer, (0.90, 0.92, 0.931))):
+        for epoch, accuracy in enumerate(accuracies, start=1):
+            runs.append_history(folder, {"epoch": epoch, "seconds": 10.0, "val_accuracy": accuracy})
+    add_run(artifacts, "logreg", 0)  # no validation split: no curve
+    at = open_tutorials_page()
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    assert len(charts) == 1
+    (curve,) = charts[0]["data"]
+    assert curve["x"] == [10.0, 20.0, 30.0] and curve["y"] == [0.90, 0.92, 0.931]  # the newest run
+    shapes = charts[0]["layout"]["shapes"]
+    assert {(shape["y0"], shape["y1"]) for shape in shapes if shape["yref"] == "y"} == {(0.93, 0.93)}
+    assert {(shape["x0"], shape["x1"]) for shape in shapes if shape["xref"] == "x"} == {(300, 300)}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fmnist_core.data import CLASS_NAMES
-from fmnist_core.plots import plots
+from fmnist_core.plots import plots, recipe_plots
 
 HISTORY = [
     {"epoch": 1, "loss": 0.9, "accuracy": 0.70, "val_loss": 0.8, "val_accuracy": 0.75},
@@ -93,3 +93,14 @@ def test_overlay_of_loss_has_no_reference_lines_and_can_hide_training() -> None:
     assert not fig.layout.shapes
     with pytest.raises(ValueError, match="metric"):
         plots.plot_runs_overlay({"mlp": HISTORY}, "f1")
+
+
+def test_accuracy_against_time_sums_the_epochs_seconds_and_skips_epochs_without_validation() -> None:
+    history = [
+        {"epoch": 1, "seconds": 12.5, "val_accuracy": 0.88},
+        {"epoch": 2, "seconds": 10.0},  # a run without validation split writes no val_accuracy
+        {"epoch": 3, "seconds": 10.0, "val_accuracy": 0.91},
+    ]
+    assert recipe_plots.accuracy_against_time(history) == ([12.5, 32.5], [0.88, 0.91])
+    figure = recipe_plots.plot_accuracy_against_time(history)  # no target: no lines
+    assert not figure.layout.shapes and figure.layout.yaxis.range == (0.87, 0.92)
