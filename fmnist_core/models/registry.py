@@ -1,5 +1,6 @@
-"""The model registry's machinery: the tunable hyperparameters, ``ModelSpec`` and registration,
-lookup and building. The models themselves are registered in ``fmnist_core.models.models``, which
+"""The model registry's machinery: the tunable hyperparameters, the Keras models' shared defaults,
+``ModelSpec`` and registration, lookup and building. The models themselves are registered in
+``fmnist_core.models.models`` and the modules it imports (``fast_cnns``, ``sklearn_models``); it
 re-exports all of this: import from there.
 """
 
