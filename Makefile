@@ -41,7 +41,8 @@ run: setup
 	$(BIN)/streamlit run app.py
 
 # Both cores (pytest-xdist): each worker takes the next test when it is free; the browser journeys
-# come first (tests/conftest.py orders them), so both workers end on short tests.
+# are spread among the other tests (tests/conftest.py orders them), so a journey mostly runs beside
+# a library test.
 test: dev-setup test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --durations=15
