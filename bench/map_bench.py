@@ -185,12 +185,11 @@ def lasso_seconds(page: Any, frame: Any, positions: dict, radius: float = 30.0) 
     return seconds
 
 
-def first_visit(browser: Any, url: str, run_id: str, sprites: list[float]) -> float:
-    """``open_map`` in a closed-after context; appends the sprite's seconds to ``sprites``."""
+def first_visit(browser: Any, url: str, run_id: str) -> tuple[float, float]:
+    """``open_map`` in a context closed afterwards: seconds to every point drawn, and to the sprite."""
     page, seconds, sprite = open_map(browser, url, run_id)
     page.context.close()
-    sprites.append(sprite)
-    return seconds
+    return seconds, sprite
 
 
 def browser_figures(artifacts: Path, run_id: str) -> list[Figure]:
@@ -201,16 +200,16 @@ def browser_figures(artifacts: Path, run_id: str) -> list[Figure]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         log("browser: Map tab, first visit to each of 3 new servers (PCA computed on the server)")
-        firsts, sprites = [], []
+        visits = []
         for _ in range(2):
             server = StreamlitServer(artifacts)
             try:
-                firsts.append(first_visit(browser, server.url, run_id, sprites))
+                visits.append(first_visit(browser, server.url, run_id))
             finally:
                 server.stop()
         server = StreamlitServer(artifacts)  # its first visit, then the rest
         try:
-            firsts.append(first_visit(browser, server.url, run_id, sprites))
+            visits.append(first_visit(browser, server.url, run_id))
             log("browser: Map tab, 3 new sessions (PCA cached)")
             sessions = []
             for _ in range(3):
@@ -229,6 +228,7 @@ def browser_figures(artifacts: Path, run_id: str) -> list[Figure]:
         finally:
             server.stop()
         browser.close()
+    firsts, sprites = [seconds for seconds, _ in visits], [sprite for _, sprite in visits]
     return [
         at_most(
             "map: Map tab to every point drawn, first visit",

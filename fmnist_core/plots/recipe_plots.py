@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from fmnist_core import words
 from fmnist_core.plots.plots import VALIDATION_COLOR
 
-TARGET_COLOR = "#2ca02c"
+TARGET_LINE = {"dash": "dash", "color": "#2ca02c"}
 
 
 def accuracy_against_time(history: Sequence[dict[str, Any]]) -> tuple[list[float], list[float]]:
@@ -51,14 +51,14 @@ def plot_accuracy_against_time(
     if target is not None:
         figure.add_hline(
             y=target,
-            line={"dash": "dash", "color": TARGET_COLOR},
+            line=TARGET_LINE,
             annotation_text=t("plot.recipe.target", value=target),
             annotation_position="bottom right",
         )
     if within_seconds is not None:
         figure.add_vline(
             x=within_seconds,
-            line={"dash": "dash", "color": TARGET_COLOR},
+            line=TARGET_LINE,
             annotation_text=t("plot.recipe.limit", seconds=within_seconds),
             annotation_position="top left",
         )
